@@ -1,0 +1,183 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ALGORITHMS, RSA_SIZES, type Algorithm } from '../../shared/algorithms.ts';
+import type { KeyRecord } from '../../shared/keyRecord.ts';
+import { InputError } from '../core/errors.ts';
+import { EXPORT_FORMATS, exportPublic, type ExportFormat } from '../core/keys/export.ts';
+import { generateKeyMaterial } from '../core/keys/generate.ts';
+import { SECRET_ENCODINGS, importKeyMaterial, type SecretEncoding } from '../core/keys/import.ts';
+import { parseExpiry } from '../core/time.ts';
+import type { KeyHealth } from '../core/vault/vault.ts';
+import { openVault } from './context.ts';
+import { confirmOnTerminal, printJson, printLines, readInput, table } from './io.ts';
+
+interface NewKeyFlags {
+  name?: string;
+  kid?: string;
+  expires?: string;
+  provider?: string;
+  notes?: string;
+  json?: boolean;
+}
+
+const algOption = (): Option => new Option('--alg <ALG>', 'signing algorithm').choices(ALGORITHMS);
+
+function addNewKeyOptions(command: Command): Command {
+  return command
+    .option('--name <N>', 'a name to find the key by')
+    .option('--kid <K>', 'key id in token headers (default: RFC 7638 thumbprint)')
+    .option('--expires <WHEN>', 'key expiry: a date (2027-06-30) or a duration (90d)')
+    .option('--provider <P>', 'provider tag, e.g. antmedia or kinescope')
+    .option('--notes <TEXT>', 'free-form notes')
+    .option('--json', 'machine-readable output');
+}
+
+/** The shape `keys generate --json` and `keys import --json` print. */
+function summary(record: KeyRecord): Record<string, unknown> {
+  const { id, name, alg, kid, publicJwk, createdAt, expiresAt } = record;
+  return { id, name, alg, kid, publicJwk, createdAt, expiresAt };
+}
+
+function reportNewKey(record: KeyRecord, flags: NewKeyFlags, verb: string): void {
+  if (flags.json) return printJson(summary(record));
+  printLines([
+    `${verb} ${record.alg} key "${record.name}"`,
+    `  id   ${record.id}`,
+    `  kid  ${record.kid}`,
+    ...(record.expiresAt ? [`  expires ${record.expiresAt}`] : []),
+    `The private part is in the system keychain; export the public key with: keycast keys export ${record.name} --format jwk`,
+  ]);
+}
+
+function newKeyOptions(flags: NewKeyFlags): Parameters<ReturnType<typeof openVault>['add']>[1] {
+  return {
+    name: flags.name,
+    kid: flags.kid,
+    expiresAt: flags.expires ? parseExpiry(flags.expires) : null,
+    provider: flags.provider ?? null,
+    notes: flags.notes,
+  };
+}
+
+export function keysCommand(): Command {
+  const keys = new Command('keys').description('generate, import, list, export and delete signing keys');
+
+  addNewKeyOptions(
+    keys
+      .command('generate')
+      .description('generate a new key; the private part goes straight to the system keychain')
+      .addOption(algOption().makeOptionMandatory())
+      .addOption(new Option('--bits <BITS>', 'RSA modulus size').choices(RSA_SIZES.map(String))),
+  ).action(async (flags: NewKeyFlags & { alg: Algorithm; bits?: string }, command: Command) => {
+    const options = newKeyOptions(flags);
+    const vault = openVault(command);
+    const bits = flags.bits === undefined ? undefined : Number(flags.bits);
+    const material = await generateKeyMaterial(flags.alg, { bits });
+    reportNewKey(await vault.add(material, options), flags, 'Generated');
+  });
+
+  keys
+    .command('list')
+    .description('list the keys in the vault')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const vault = openVault(command);
+      const records = vault.list();
+      const rows = await Promise.all(records.map(async (r) => ({ ...r, health: await vault.health(r) })));
+      if (flags.json) return printJson(rows);
+      if (rows.length === 0) return printLines([`No keys yet in ${vault.dataDir}. Create one: keycast keys generate --alg RS256`]);
+      printLines(
+        table(
+          ['NAME', 'ID', 'ALG', 'KID', 'STATUS', 'CREATED', 'EXPIRES'],
+          rows.map((r) => [r.name, r.id, r.alg, r.kid, r.health, r.createdAt.slice(0, 10), r.expiresAt?.slice(0, 10) ?? '-']),
+        ),
+      );
+    });
+
+  keys
+    .command('show <key>')
+    .description('show one key (by id, kid or name): public material only')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, flags: { json?: boolean }, command: Command) => {
+      const vault = openVault(command);
+      const record = vault.find(ref);
+      const health = await vault.health(record);
+      if (flags.json) return printJson({ ...record, health });
+      printLines([
+        `${record.name} (${record.id})`,
+        `  algorithm  ${record.alg}`,
+        `  kid        ${record.kid}`,
+        `  status     ${health}${healthHint(health, record)}`,
+        `  created    ${record.createdAt}`,
+        `  expires    ${record.expiresAt ?? 'never'}`,
+        ...(record.provider ? [`  provider   ${record.provider}`] : []),
+        ...(record.notes ? [`  notes      ${record.notes}`] : []),
+        ...(record.publicJwk ? ['  public JWK', ...JSON.stringify(record.publicJwk, null, 2).split('\n').map((l) => `    ${l}`)] : ['  shared secret: no public part']),
+      ]);
+    });
+
+  keys
+    .command('export <keys...>')
+    .description('export public material: a JWK, a JWKS of one or many keys, or SPKI PEM')
+    .addOption(new Option('--format <FORMAT>', 'output format').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .option('--out <FILE>', 'write to a file instead of standard output')
+    .action((refs: string[], flags: { format: ExportFormat; out?: string }, command: Command) => {
+      const vault = openVault(command);
+      if (flags.format === 'jwk' && refs.length > 1) {
+        throw new InputError('A JWK holds one key: use --format jwks to export several.');
+      }
+      const text = exportPublic(refs.map((ref) => vault.find(ref)), flags.format);
+      if (!flags.out) return void process.stdout.write(text);
+      try {
+        writeFileSync(flags.out, text, { mode: 0o644 });
+      } catch (cause) {
+        throw new InputError(`Cannot write ${flags.out}: check the folder exists and is writable.`, { cause });
+      }
+      process.stderr.write(`Wrote ${flags.format.toUpperCase()} to ${flags.out}\n`);
+    });
+
+  addNewKeyOptions(
+    keys
+      .command('import <file>')
+      .description('import a private key (PEM, JWK) or an HMAC secret from a file, or "-" for standard input')
+      .addOption(algOption())
+      .addOption(
+        new Option('--secret-encoding <ENC>', 'how a raw HMAC secret is written').choices(SECRET_ENCODINGS).default('text'),
+      ),
+  ).action(async (file: string, flags: NewKeyFlags & { alg?: Algorithm; secretEncoding: SecretEncoding }, command: Command) => {
+    const options = newKeyOptions(flags);
+    const vault = openVault(command);
+    const material = importKeyMaterial(await readInput(file, 'key'), { alg: flags.alg, secretEncoding: flags.secretEncoding });
+    reportNewKey(await vault.add(material, options), flags, 'Imported');
+  });
+
+  keys
+    .command('delete <key>')
+    .description('delete a key and its private part from the keychain')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (ref: string, flags: { yes?: boolean }, command: Command) => {
+      const vault = openVault(command);
+      const record = vault.find(ref);
+      if (!flags.yes) {
+        const confirmed = await confirmOnTerminal(
+          `Delete key "${record.name}" (${record.id}) and its private part? This cannot be undone. Type the key's name to confirm: `,
+          record.name,
+        );
+        if (!confirmed) {
+          throw new InputError(`Key "${record.name}" was not deleted: confirm on a terminal, or pass --yes.`);
+        }
+      }
+      await vault.remove(record.id);
+      process.stderr.write(`Deleted key "${record.name}" (${record.id}).\n`);
+    });
+
+  return keys;
+}
+
+function healthHint(health: KeyHealth, record: KeyRecord): string {
+  if (health === 'secret missing') {
+    return ` — the private part is not in the system keychain: unlock the keychain, or import the key again and delete "${record.name}"`;
+  }
+  if (health === 'expired') return ' — generate or import a replacement';
+  return '';
+}

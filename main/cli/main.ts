@@ -1,0 +1,31 @@
+import { CommanderError } from 'commander';
+import { EXIT_CODES, KeycastError } from '../core/errors.ts';
+import { buildProgram } from './program.ts';
+
+/** Runs the CLI: errors become one readable line on stderr and an exit code, never a stack. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help / version text).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof KeycastError) {
+    process.stderr.write(`keycast: ${error.message}\n`);
+    if (process.env.KEYCAST_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
+    return EXIT_CODES[error.kind];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`keycast: unexpected error: ${message}. Set KEYCAST_DEBUG=1 for details and report it.\n`);
+  if (process.env.KEYCAST_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+  return 1;
+}

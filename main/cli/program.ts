@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { keysCommand } from './keysCommands.ts';
+import { tokenCommand } from './tokenCommands.ts';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  return new Command('keycast')
+    .description('Keys in the OS keychain, JWTs signed locally, for live video platforms.')
+    .version(VERSION)
+    .option('--home <DIR>', 'data folder (default: $KEYCAST_HOME, else the Keycast app folder)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(keysCommand())
+    .addCommand(tokenCommand());
+}

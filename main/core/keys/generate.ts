@@ -1,0 +1,57 @@
+import { generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { RSA_SIZES, familyOf, type Algorithm, type RsaSize } from '../../../shared/algorithms.ts';
+import { InputError } from '../errors.ts';
+import type { KeyMaterial } from './material.ts';
+import { publicBodyOf } from './publicJwk.ts';
+import { specOf } from './spec.ts';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+const randomBytesAsync = promisify(randomBytes);
+
+export interface GenerateOptions {
+  /** RSA modulus size; only for RSA algorithms. Default 2048. */
+  bits?: number;
+}
+
+/**
+ * Generates a new key for `alg`. Node runs key generation on its thread pool, so even
+ * RSA-4096 (seconds of work) never blocks the event loop.
+ */
+export async function generateKeyMaterial(
+  alg: Algorithm,
+  options: GenerateOptions = {},
+): Promise<KeyMaterial> {
+  const family = familyOf(alg);
+  if (options.bits !== undefined && family !== 'RSA') {
+    throw new InputError(`--bits only applies to RSA keys; ${alg} keys have a fixed size.`);
+  }
+  if (family === 'oct') {
+    const bytes = specOf(alg).hmacBytes ?? 32;
+    return { alg, secret: new Uint8Array(await randomBytesAsync(bytes)), publicJwk: null };
+  }
+  const { privateKey, publicKey } = await generatePair(alg, options.bits);
+  return {
+    alg,
+    secret: new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })),
+    publicJwk: publicBodyOf(publicKey),
+  };
+}
+
+async function generatePair(
+  alg: Algorithm,
+  bits: number | undefined,
+): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
+  const family = familyOf(alg);
+  if (family === 'RSA') {
+    const size = bits ?? 2048;
+    if (!(RSA_SIZES as readonly number[]).includes(size)) {
+      throw new InputError(`RSA keys can be ${RSA_SIZES.join(', ')} bits; ${size} is not one of them.`);
+    }
+    return generateKeyPairAsync('rsa', { modulusLength: size as RsaSize, publicExponent: 0x10001 });
+  }
+  if (family === 'EC') {
+    return generateKeyPairAsync('ec', { namedCurve: specOf(alg).curve ?? 'P-256' });
+  }
+  return generateKeyPairAsync('ed25519', {});
+}

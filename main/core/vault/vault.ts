@@ -1,0 +1,208 @@
+import { createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { familyOf } from '../../../shared/algorithms.ts';
+import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import { InputError, NotFoundError, SecretMissingError, StorageError } from '../errors.ts';
+import type { CryptoKey, KeyMaterial } from '../keys/material.ts';
+import { thumbprintOf, toPublicJwk } from '../keys/publicJwk.ts';
+import { specOf } from '../keys/spec.ts';
+import type { Signer } from '../tokens/mint.ts';
+import type { VerificationKey } from '../tokens/verify.ts';
+import { MetadataStore } from './metadataStore.ts';
+import { OsKeychain, type SecretStore } from './secretStore.ts';
+
+export interface VaultOptions {
+  dataDir: string;
+  /** Defaults to the OS keychain. */
+  secrets?: SecretStore;
+  /** Where recovery warnings go (stderr in the CLI). */
+  warn?: (message: string) => void;
+}
+
+export interface NewKeyOptions {
+  name?: string;
+  kid?: string;
+  expiresAt?: string | null;
+  provider?: string | null;
+  notes?: string;
+}
+
+export type KeyHealth = 'active' | 'expired' | 'retired' | 'secret missing';
+
+const MAX_LABEL = 200;
+
+/**
+ * The key vault: records in the metadata file, private material in the keychain under
+ * account `<vaultId>:<keyId>`. Signing keys are imported once per process as
+ * non-extractable CryptoKeys.
+ */
+export class Vault {
+  readonly dataDir: string;
+  private readonly store: MetadataStore;
+  private readonly secrets: SecretStore;
+  private readonly signers = new Map<string, Promise<CryptoKey>>();
+
+  constructor(options: VaultOptions) {
+    this.dataDir = options.dataDir;
+    this.secrets = options.secrets ?? new OsKeychain();
+    this.store = new MetadataStore(options.dataDir, options.warn ?? (() => undefined));
+  }
+
+  get metadataPath(): string {
+    return this.store.path;
+  }
+
+  list(): KeyRecord[] {
+    return this.store.keys();
+  }
+
+  /** Finds a key by id, kid or name, in that order of precedence. */
+  find(ref: string): KeyRecord {
+    const keys = this.list();
+    const found =
+      keys.find((k) => k.id === ref) ?? keys.find((k) => k.kid === ref) ?? keys.find((k) => k.name === ref);
+    if (!found) {
+      throw new NotFoundError(`No key "${ref}" in ${this.dataDir}: run "keycast keys list" to see the keys.`);
+    }
+    return found;
+  }
+
+  accountOf(record: KeyRecord): string {
+    return `${this.store.vaultId}:${record.id}`;
+  }
+
+  /** Stores a new key. The keychain is written first; if the record cannot be saved, the secret is removed again. */
+  async add(material: KeyMaterial, options: NewKeyOptions = {}): Promise<KeyRecord> {
+    const keys = this.list();
+    const id = uniqueId(keys);
+    const kid = options.kid ?? material.suggestedKid ?? (await defaultKid(material));
+    const name = options.name ?? `${material.alg.toLowerCase()}-${id.slice(0, 6)}`;
+    checkLabel('name', name);
+    checkLabel('kid', kid);
+    const duplicate = material.publicJwk
+      ? keys.find((k) => k.publicJwk && sameKey(k, material))
+      : undefined;
+    if (duplicate) throw new InputError(`This key is already in the vault as "${duplicate.name}" (${duplicate.id}).`);
+    for (const [label, value] of [['name', name], ['kid', kid]] as const) {
+      const clash = keys.find((k) => k.id === value || k.kid === value || k.name === value);
+      if (clash) {
+        throw new InputError(`The ${label} "${value}" is already used by key "${clash.name}": choose another --${label}.`);
+      }
+    }
+    const record: KeyRecord = {
+      id,
+      name,
+      alg: material.alg,
+      kid,
+      publicJwk: material.publicJwk ? toPublicJwk(material.publicJwk, kid, material.alg) : null,
+      createdAt: new Date().toISOString(),
+      expiresAt: options.expiresAt ?? null,
+      provider: options.provider ?? null,
+      notes: options.notes ?? '',
+      status: 'active',
+    };
+    await this.secrets.write(this.accountOf(record), material.secret);
+    try {
+      this.store.saveKeys([...keys, record]);
+    } catch (error) {
+      await this.secrets.remove(this.accountOf(record)).catch(() => false);
+      throw error instanceof StorageError ? error : new StorageError('The key record could not be saved.', { cause: error });
+    }
+    return record;
+  }
+
+  /** Deletes the secret first: if the keychain refuses, nothing has changed. */
+  async remove(ref: string): Promise<KeyRecord> {
+    const record = this.find(ref);
+    await this.secrets.remove(this.accountOf(record));
+    this.store.saveKeys(this.list().filter((k) => k.id !== record.id));
+    this.signers.delete(record.id);
+    return record;
+  }
+
+  async health(record: KeyRecord, now = new Date()): Promise<KeyHealth> {
+    if (record.status === 'retired') return 'retired';
+    if ((await this.secrets.read(this.accountOf(record))) === null) return 'secret missing';
+    if (record.expiresAt && new Date(record.expiresAt) <= now) return 'expired';
+    return 'active';
+  }
+
+  /** The key, ready to sign: loaded from the keychain once, then reused. */
+  async signer(record: KeyRecord, now = new Date()): Promise<Signer> {
+    if (record.status === 'retired') {
+      throw new InputError(`Key "${record.name}" is retired and no longer signs: use a current key.`);
+    }
+    if (record.expiresAt && new Date(record.expiresAt) <= now) {
+      throw new InputError(
+        `Key "${record.name}" expired on ${record.expiresAt}: generate a new key, or import it again with a later --expires.`,
+      );
+    }
+    let key = this.signers.get(record.id);
+    if (!key) {
+      key = this.loadSigningKey(record);
+      this.signers.set(record.id, key);
+      key.catch(() => this.signers.delete(record.id));
+    }
+    return { alg: record.alg, kid: record.kid, key: await key };
+  }
+
+  /** What verifies this key's tokens: the public key, or for HMAC the shared secret. */
+  async verifier(record: KeyRecord): Promise<VerificationKey> {
+    let key: CryptoKey | KeyObject;
+    if (record.publicJwk) {
+      key = createPublicKey({ key: record.publicJwk, format: 'jwk' });
+    } else {
+      key = (await this.signer(record)).key;
+    }
+    return { kid: record.kid, alg: record.alg, key };
+  }
+
+  private async loadSigningKey(record: KeyRecord): Promise<CryptoKey> {
+    const secret = await this.secrets.read(this.accountOf(record));
+    if (secret === null) {
+      throw new SecretMissingError(
+        `The private key of "${record.name}" is missing from the system keychain (it was removed there, the keychain is locked, or this data folder came from another machine): unlock the keychain, or import the key again and delete this record.`,
+      );
+    }
+    const symmetric = familyOf(record.alg) === 'oct';
+    try {
+      return await webcrypto.subtle.importKey(
+        symmetric ? 'raw' : 'pkcs8',
+        secret,
+        specOf(record.alg).webCrypto,
+        false,
+        symmetric ? ['sign', 'verify'] : ['sign'],
+      );
+    } finally {
+      secret.fill(0);
+    }
+  }
+}
+
+function uniqueId(keys: readonly KeyRecord[]): string {
+  for (;;) {
+    const id = randomBytes(8).toString('hex');
+    if (!keys.some((k) => k.id === id)) return id;
+  }
+}
+
+async function defaultKid(material: KeyMaterial): Promise<string> {
+  // A thumbprint of an HMAC key would be a hash of the secret, which invites offline guessing of
+  // short text secrets (Ant Media's are plain strings): shared secrets get a random kid instead.
+  return material.publicJwk ? thumbprintOf(material.publicJwk) : randomBytes(16).toString('base64url');
+}
+
+function sameKey(record: KeyRecord, material: KeyMaterial): boolean {
+  const a = record.publicJwk as Record<string, unknown> | null;
+  const b = material.publicJwk as Record<string, unknown> | null;
+  if (!a || !b) return false;
+  return ['kty', 'n', 'e', 'crv', 'x', 'y'].every((member) => a[member] === b[member]);
+}
+
+function checkLabel(label: 'name' | 'kid', value: string): void {
+  // Names are for people and may hold spaces; kids travel in token headers and may not.
+  const forbidden = label === 'kid' ? /[\s\p{Cc}]/u : /\p{Cc}/u;
+  if (value.length === 0 || value.length > MAX_LABEL || value.trim() !== value || forbidden.test(value)) {
+    const rule = label === 'kid' ? 'without spaces' : 'with no leading or trailing space';
+    throw new InputError(`The ${label} "${value}" is not usable: use 1 to ${MAX_LABEL} printable characters ${rule}.`);
+  }
+}
