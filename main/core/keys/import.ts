@@ -3,6 +3,7 @@ import { familyOf, isAlgorithm, type Algorithm } from '../../../shared/algorithm
 import { InputError } from '../errors.ts';
 import type { KeyMaterial } from './material.ts';
 import { publicBodyOf } from './publicJwk.ts';
+import { ROCA_MESSAGE, hasRocaFingerprint } from './roca.ts';
 import { NODE_CURVE_ALGS, RSA_EXPONENT, RSA_MAX_BITS, RSA_MIN_BITS, specOf } from './spec.ts';
 
 export const SECRET_ENCODINGS = ['text', 'base64', 'base64url', 'hex'] as const;
@@ -136,6 +137,9 @@ function algorithmFor(key: KeyObject, requested: Algorithm | undefined): Algorit
         throw new InputError(
           `This RSA key's public exponent is ${String(details.publicExponent)}; only 65537 is accepted.`,
         );
+      }
+      if (hasRocaFingerprint(Buffer.from(String(key.export({ format: 'jwk' }).n), 'base64url'))) {
+        throw new InputError(ROCA_MESSAGE);
       }
       if (requested && familyOf(requested) !== 'RSA') throw mismatch('an RSA');
       return requested ?? 'RS256';

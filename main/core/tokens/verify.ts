@@ -3,6 +3,7 @@ import { compactVerify, decodeProtectedHeader, errors as joseErrors, type Protec
 import { ALGORITHMS, familyOf, isAlgorithm, type Algorithm } from '../../../shared/algorithms.ts';
 import { InputError, TokenFormatError, TokenRejectedError } from '../errors.ts';
 import type { CryptoKey } from '../keys/material.ts';
+import { ROCA_MESSAGE, hasRocaFingerprint } from '../keys/roca.ts';
 import { NODE_CURVE_ALGS, RSA_EXPONENT, RSA_MIN_BITS, specOf } from '../keys/spec.ts';
 import { checkTokenFormat } from './format.ts';
 
@@ -169,6 +170,9 @@ function checkPublicKey(key: KeyObject, alg: Algorithm, where: string): void {
     }
     if (details.publicExponent !== RSA_EXPONENT) {
       throw new InputError(`The JWKS ${where} has RSA exponent ${String(details.publicExponent)}; only 65537 is accepted.`);
+    }
+    if (hasRocaFingerprint(Buffer.from(String(key.export({ format: 'jwk' }).n), 'base64url'))) {
+      throw new InputError(`The JWKS ${where} cannot be trusted. ${ROCA_MESSAGE}`);
     }
   }
   if (familyOf(alg) === 'EC' && NODE_CURVE_ALGS[details.namedCurve ?? ''] !== alg) {

@@ -1,10 +1,9 @@
-import { createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
-import { familyOf } from '../../../shared/algorithms.ts';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError, NotFoundError, SecretMissingError, StorageError } from '../errors.ts';
 import type { CryptoKey, KeyMaterial } from '../keys/material.ts';
 import { thumbprintOf, toPublicJwk } from '../keys/publicJwk.ts';
-import { specOf } from '../keys/spec.ts';
+import { importSigningKey } from '../keys/signingKey.ts';
 import type { Signer } from '../tokens/mint.ts';
 import type { VerificationKey } from '../tokens/verify.ts';
 import { MetadataStore } from './metadataStore.ts';
@@ -163,18 +162,7 @@ export class Vault {
         `The private key of "${record.name}" is missing from the system keychain (it was removed there, the keychain is locked, or this data folder came from another machine): unlock the keychain, or import the key again and delete this record.`,
       );
     }
-    const symmetric = familyOf(record.alg) === 'oct';
-    try {
-      return await webcrypto.subtle.importKey(
-        symmetric ? 'raw' : 'pkcs8',
-        secret,
-        specOf(record.alg).webCrypto,
-        false,
-        symmetric ? ['sign', 'verify'] : ['sign'],
-      );
-    } finally {
-      secret.fill(0);
-    }
+    return importSigningKey(record.alg, secret);
   }
 }
 
