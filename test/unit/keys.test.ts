@@ -188,10 +188,10 @@ describe('ROCA-vulnerable keys', () => {
     const { join } = await import('node:path');
     const { ROOT } = await import('../helpers/cli.ts');
     const data = JSON.parse(readFileSync(join(ROOT, 'test/vectors/wycheproof/json_web_key_test.json'), 'utf8')) as {
-      testGroups: { comment: string; private: Record<string, unknown> }[];
+      testGroups: { comment: string; private: { keys: Record<string, unknown>[] } }[];
     };
     const roca = data.testGroups.find((g) => g.comment === 'jws_rsa_roca_key');
     expect(roca).toBeDefined();
-    expect(() => importKeyMaterial(JSON.stringify(roca!.private))).toThrow(/ROCA/);
+    expect(() => importKeyMaterial(JSON.stringify(roca!.private.keys[0]))).toThrow(/ROCA/);
   });
 });
