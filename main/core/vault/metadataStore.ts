@@ -23,8 +23,10 @@ export class MetadataStore {
   readonly path: string;
   readonly backupPath: string;
   private readonly conf: Conf<VaultFile>;
+  private readonly warn: (message: string) => void;
 
   constructor(dir: string, warn: (message: string) => void) {
+    this.warn = warn;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (cause) {
@@ -49,11 +51,19 @@ export class MetadataStore {
   }
 
   get vaultId(): string {
-    return this.conf.get('vaultId');
+    return this.read(() => this.conf.get('vaultId'));
   }
 
   keys(): KeyRecord[] {
-    return this.conf.get('keys', []);
+    return this.read(() => this.conf.get('keys', []));
+  }
+
+  private read<T>(get: () => T): T {
+    try {
+      return get();
+    } catch (cause) {
+      throw new StorageError(`Keycast could not read ${this.path}: check that it is a readable file.`, { cause });
+    }
   }
 
   saveKeys(keys: KeyRecord[]): void {
@@ -67,11 +77,16 @@ export class MetadataStore {
     this.keepBackup();
   }
 
+  /** A failed backup never undoes a saved change: it is reported, and the next save tries again. */
   private keepBackup(): void {
     const temp = `${this.backupPath}.${process.pid}.tmp`;
-    copyFileSync(this.path, temp);
-    chmodSync(temp, 0o600);
-    renameSync(temp, this.backupPath);
+    try {
+      copyFileSync(this.path, temp);
+      chmodSync(temp, 0o600);
+      renameSync(temp, this.backupPath);
+    } catch {
+      this.warn(`Keycast could not update the backup ${this.backupPath}; the key list itself was saved.`);
+    }
   }
 }
 

@@ -15,6 +15,8 @@ export interface VaultOptions {
   secrets?: SecretStore;
   /** Where recovery warnings go (stderr in the CLI). */
   warn?: (message: string) => void;
+  /** Defaults to the metadata file in `dataDir`; tests pass one that fails on purpose. */
+  metadata?: MetadataStore;
 }
 
 export interface NewKeyOptions {
@@ -43,7 +45,7 @@ export class Vault {
   constructor(options: VaultOptions) {
     this.dataDir = options.dataDir;
     this.secrets = options.secrets ?? new OsKeychain();
-    this.store = new MetadataStore(options.dataDir, options.warn ?? (() => undefined));
+    this.store = options.metadata ?? new MetadataStore(options.dataDir, options.warn ?? (() => undefined));
   }
 
   get metadataPath(): string {
