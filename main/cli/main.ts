@@ -1,17 +1,23 @@
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { EXIT_CODES, KeycastError } from '../core/errors.ts';
 import { buildProgram } from './program.ts';
 
 /** Runs the CLI: errors become one readable line on stderr and an exit code, never a stack. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  const program = buildProgram();
+  overrideExitEverywhere(program);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return exitCodeFor(error);
   }
+}
+
+/** Commander exits by itself (with code 1) unless every command, at every depth, is told not to. */
+function overrideExitEverywhere(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) overrideExitEverywhere(sub);
 }
 
 function exitCodeFor(error: unknown): number {
