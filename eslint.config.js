@@ -5,7 +5,9 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'release/**', '.tools/**', 'node_modules/**', 'test/vectors/**'] },
+  {
+    ignores: ['dist/**', 'out/**', 'release/**', '.tools/**', 'node_modules/**', 'test/vectors/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -34,8 +36,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process'], message: 'No Node APIs here.' },
-            { group: ['**/main/**', 'jose', '@napi-rs/keyring', 'electron'], message: 'Keys and Electron stay in main/.' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'child_process'],
+              message: 'No Node APIs here.',
+            },
+            {
+              group: ['**/main/**', 'jose', '@napi-rs/keyring', 'electron'],
+              message: 'Keys and Electron stay in main/.',
+            },
           ],
         },
       ],
@@ -44,7 +52,10 @@ export default tseslint.config(
   {
     files: ['main/core/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/core never imports electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'main/core never imports electron.' }] },
+      ],
     },
   },
   prettier,

@@ -14,7 +14,12 @@ export async function readInput(source: string, what: string): Promise<string> {
     return readFileSync(source, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : 'it cannot be read';
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : 'it cannot be read';
     throw new InputError(`Cannot read the ${what} from ${source}: ${why}.`, { cause });
   }
 }
@@ -54,6 +59,9 @@ export async function confirmOnTerminal(question: string, expected: string): Pro
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }

@@ -60,7 +60,9 @@ function newKeyOptions(flags: NewKeyFlags): Parameters<ReturnType<typeof openVau
 }
 
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('generate, import, list, export and delete signing keys');
+  const keys = new Command('keys').description(
+    'generate, import, list, export and delete signing keys',
+  );
 
   addNewKeyOptions(
     keys
@@ -83,13 +85,26 @@ export function keysCommand(): Command {
     .action(async (flags: { json?: boolean }, command: Command) => {
       const vault = openVault(command);
       const records = vault.list();
-      const rows = await Promise.all(records.map(async (r) => ({ ...r, health: await vault.health(r) })));
+      const rows = await Promise.all(
+        records.map(async (r) => ({ ...r, health: await vault.health(r) })),
+      );
       if (flags.json) return printJson(rows);
-      if (rows.length === 0) return printLines([`No keys yet in ${vault.dataDir}. Create one: keycast keys generate --alg RS256`]);
+      if (rows.length === 0)
+        return printLines([
+          `No keys yet in ${vault.dataDir}. Create one: keycast keys generate --alg RS256`,
+        ]);
       printLines(
         table(
           ['NAME', 'ID', 'ALG', 'KID', 'STATUS', 'CREATED', 'EXPIRES'],
-          rows.map((r) => [r.name, r.id, r.alg, r.kid, r.health, r.createdAt.slice(0, 10), r.expiresAt?.slice(0, 10) ?? '-']),
+          rows.map((r) => [
+            r.name,
+            r.id,
+            r.alg,
+            r.kid,
+            r.health,
+            r.createdAt.slice(0, 10),
+            r.expiresAt?.slice(0, 10) ?? '-',
+          ]),
         ),
       );
     });
@@ -112,26 +127,43 @@ export function keysCommand(): Command {
         `  expires    ${record.expiresAt ?? 'never'}`,
         ...(record.provider ? [`  provider   ${record.provider}`] : []),
         ...(record.notes ? [`  notes      ${record.notes}`] : []),
-        ...(record.publicJwk ? ['  public JWK', ...JSON.stringify(record.publicJwk, null, 2).split('\n').map((l) => `    ${l}`)] : ['  shared secret: no public part']),
+        ...(record.publicJwk
+          ? [
+              '  public JWK',
+              ...JSON.stringify(record.publicJwk, null, 2)
+                .split('\n')
+                .map((l) => `    ${l}`),
+            ]
+          : ['  shared secret: no public part']),
       ]);
     });
 
   keys
     .command('export <keys...>')
     .description('export public material: a JWK, a JWKS of one or many keys, or SPKI PEM')
-    .addOption(new Option('--format <FORMAT>', 'output format').choices(EXPORT_FORMATS).makeOptionMandatory())
+    .addOption(
+      new Option('--format <FORMAT>', 'output format')
+        .choices(EXPORT_FORMATS)
+        .makeOptionMandatory(),
+    )
     .option('--out <FILE>', 'write to a file instead of standard output')
     .action((refs: string[], flags: { format: ExportFormat; out?: string }, command: Command) => {
       const vault = openVault(command);
       if (flags.format === 'jwk' && refs.length > 1) {
         throw new InputError('A JWK holds one key: use --format jwks to export several.');
       }
-      const text = exportPublic(refs.map((ref) => vault.find(ref)), flags.format);
+      const text = exportPublic(
+        refs.map((ref) => vault.find(ref)),
+        flags.format,
+      );
       if (!flags.out) return void process.stdout.write(text);
       try {
         writeFileSync(flags.out, text, { mode: 0o644 });
       } catch (cause) {
-        throw new InputError(`Cannot write ${flags.out}: check the folder exists and is writable.`, { cause });
+        throw new InputError(
+          `Cannot write ${flags.out}: check the folder exists and is writable.`,
+          { cause },
+        );
       }
       process.stderr.write(`Wrote ${flags.format.toUpperCase()} to ${flags.out}\n`);
     });
@@ -139,17 +171,30 @@ export function keysCommand(): Command {
   addNewKeyOptions(
     keys
       .command('import <file>')
-      .description('import a private key (PEM, JWK) or an HMAC secret from a file, or "-" for standard input')
+      .description(
+        'import a private key (PEM, JWK) or an HMAC secret from a file, or "-" for standard input',
+      )
       .addOption(algOption())
       .addOption(
-        new Option('--secret-encoding <ENC>', 'how a raw HMAC secret is written').choices(SECRET_ENCODINGS).default('text'),
+        new Option('--secret-encoding <ENC>', 'how a raw HMAC secret is written')
+          .choices(SECRET_ENCODINGS)
+          .default('text'),
       ),
-  ).action(async (file: string, flags: NewKeyFlags & { alg?: Algorithm; secretEncoding: SecretEncoding }, command: Command) => {
-    const options = newKeyOptions(flags);
-    const vault = openVault(command);
-    const material = importKeyMaterial(await readInput(file, 'key'), { alg: flags.alg, secretEncoding: flags.secretEncoding });
-    reportNewKey(await vault.add(material, options), flags, 'Imported');
-  });
+  ).action(
+    async (
+      file: string,
+      flags: NewKeyFlags & { alg?: Algorithm; secretEncoding: SecretEncoding },
+      command: Command,
+    ) => {
+      const options = newKeyOptions(flags);
+      const vault = openVault(command);
+      const material = importKeyMaterial(await readInput(file, 'key'), {
+        alg: flags.alg,
+        secretEncoding: flags.secretEncoding,
+      });
+      reportNewKey(await vault.add(material, options), flags, 'Imported');
+    },
+  );
 
   keys
     .command('delete <key>')
@@ -164,7 +209,9 @@ export function keysCommand(): Command {
           record.name,
         );
         if (!confirmed) {
-          throw new InputError(`Key "${record.name}" was not deleted: confirm on a terminal, or pass --yes.`);
+          throw new InputError(
+            `Key "${record.name}" was not deleted: confirm on a terminal, or pass --yes.`,
+          );
         }
       }
       await vault.remove(record.id);

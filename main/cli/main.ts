@@ -7,7 +7,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   overrideExitEverywhere(program);
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return exitCodeFor(error);
@@ -31,7 +31,10 @@ function exitCodeFor(error: unknown): number {
     return EXIT_CODES[error.kind];
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`keycast: unexpected error: ${message}. Set KEYCAST_DEBUG=1 for details and report it.\n`);
-  if (process.env.KEYCAST_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+  process.stderr.write(
+    `keycast: unexpected error: ${message}. Set KEYCAST_DEBUG=1 for details and report it.\n`,
+  );
+  if (process.env.KEYCAST_DEBUG && error instanceof Error)
+    process.stderr.write(`${error.stack ?? ''}\n`);
   return 1;
 }

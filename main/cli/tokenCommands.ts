@@ -53,9 +53,16 @@ export function tokenCommand(): Command {
   token
     .command('mint <key>')
     .description('sign a JWT with a vault key (by id, kid or name)')
-    .option('--claim <k=v>', 'a claim; repeatable; k:=JSON for numbers, booleans, arrays', collect, [])
+    .option(
+      '--claim <k=v>',
+      'a claim; repeatable; k:=JSON for numbers, booleans, arrays',
+      collect,
+      [],
+    )
     .option('--claims-json <FILE>', 'claims from a JSON file, or "-" for standard input')
-    .addOption(new Option('--ttl <DURATION>', 'lifetime: 90s, 15m, 2h, 7d (default 15m)').conflicts('exp'))
+    .addOption(
+      new Option('--ttl <DURATION>', 'lifetime: 90s, 15m, 2h, 7d (default 15m)').conflicts('exp'),
+    )
     .option('--exp <UNIX>', 'absolute expiry in Unix seconds')
     .option('--nbf <UNIX>', 'not valid before, Unix seconds')
     .option('--iss <S>', 'issuer')
@@ -84,15 +91,22 @@ export function tokenCommand(): Command {
   token
     .command('inspect <token>')
     .description('decode a JWT ("-" reads standard input); verify it with --key or --jwks')
-    .addOption(new Option('--key <key>', 'verify with this vault key (id, kid or name)').conflicts('jwks'))
+    .addOption(
+      new Option('--key <key>', 'verify with this vault key (id, kid or name)').conflicts('jwks'),
+    )
     .option('--jwks <FILE>', 'verify with the keys in this JWK or JWKS file')
     .option('--aud <S>', 'expected audience')
     .option('--iss <S>', 'expected issuer')
     .option('--json', 'print {valid, verified, header, claims, errors}')
     .action(
-      async (source: string, flags: { key?: string; jwks?: string; aud?: string; iss?: string; json?: boolean }, command: Command) => {
+      async (
+        source: string,
+        flags: { key?: string; jwks?: string; aud?: string; iss?: string; json?: boolean },
+        command: Command,
+      ) => {
         // Only the one line break a pipe or file adds is dropped: anything else is the token's own.
-        const text = source === '-' ? (await readInput('-', 'token')).replace(/\r?\n$/, '') : source;
+        const text =
+          source === '-' ? (await readInput('-', 'token')).replace(/\r?\n$/, '') : source;
         let keys: VerificationKey[] | undefined;
         let keyLabel = '';
         if (flags.key) {
@@ -106,8 +120,18 @@ export function tokenCommand(): Command {
         }
         const result = await inspectToken(text, { keys, audience: flags.aud, issuer: flags.iss });
         if (flags.json) {
-          const { valid, verified, header, claims, errors, reasons, times, clockToleranceSeconds } = result;
-          printJson({ valid, verified, header, claims, errors, reasons, times, clockToleranceSeconds });
+          const { valid, verified, header, claims, errors, reasons, times, clockToleranceSeconds } =
+            result;
+          printJson({
+            valid,
+            verified,
+            header,
+            claims,
+            errors,
+            reasons,
+            times,
+            clockToleranceSeconds,
+          });
         } else {
           printLines(describeInspection(result, keyLabel));
         }
@@ -130,7 +154,8 @@ function describeInspection(result: Inspection, keyLabel: string): string[] {
         : 'INVALID (UNVERIFIED — signature not checked):';
   const lines = [verdict, ...result.errors.map((e) => `  ✗ ${e}`)];
   if (result.header) lines.push('Header', ...indentJson(result.header));
-  if (result.claims) lines.push(`Claims${result.verified ? '' : ' (unverified)'}`, ...indentJson(result.claims));
+  if (result.claims)
+    lines.push(`Claims${result.verified ? '' : ' (unverified)'}`, ...indentJson(result.claims));
   const labels = { iat: 'Issued', nbf: 'Not before', exp: 'Expires' } as const;
   for (const name of ['iat', 'nbf', 'exp'] as const) {
     const time = result.times[name];
@@ -141,5 +166,7 @@ function describeInspection(result: Inspection, keyLabel: string): string[] {
 }
 
 function indentJson(value: unknown): string[] {
-  return JSON.stringify(value, null, 2).split('\n').map((line) => `  ${line}`);
+  return JSON.stringify(value, null, 2)
+    .split('\n')
+    .map((line) => `  ${line}`);
 }

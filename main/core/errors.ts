@@ -83,3 +83,8 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   'not-found': 2,
   environment: 3,
 };
+
+/** A value from untrusted input, spelled out for a message (objects as JSON, not "[object Object]"). */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}

@@ -46,7 +46,9 @@ export function parseExpiry(text: string, now = new Date()): string {
 /** Parses a Unix time in seconds given on the command line. */
 export function parseUnixSeconds(text: string, what: string): number {
   if (!/^\d{1,12}$/.test(text.trim())) {
-    throw new InputError(`${what} must be a Unix time in seconds, for example 1767225600; got "${text}".`);
+    throw new InputError(
+      `${what} must be a Unix time in seconds, for example 1767225600; got "${text}".`,
+    );
   }
   return Number(text.trim());
 }

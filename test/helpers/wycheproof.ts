@@ -30,7 +30,9 @@ export interface Outcome {
  * the same strict JWK/JWKS reader as `token inspect --jwks`, then each JWS through verifySignature.
  */
 export async function runWycheproof(file: string): Promise<Outcome[]> {
-  const data = JSON.parse(readFileSync(join(ROOT, 'test', 'vectors', 'wycheproof', file), 'utf8')) as {
+  const data = JSON.parse(
+    readFileSync(join(ROOT, 'test', 'vectors', 'wycheproof', file), 'utf8'),
+  ) as {
     testGroups: WycheproofGroup[];
   };
   const outcomes: Outcome[] = [];
@@ -55,7 +57,13 @@ export async function runWycheproof(file: string): Promise<Outcome[]> {
           why = (error as Error).message;
         }
       }
-      outcomes.push({ tcId: test.tcId, comment: test.comment, expected: test.result, accepted, why });
+      outcomes.push({
+        tcId: test.tcId,
+        comment: test.comment,
+        expected: test.result,
+        accepted,
+        why,
+      });
     }
   }
   return outcomes;

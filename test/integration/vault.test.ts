@@ -3,12 +3,20 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALGORITHMS, familyOf, type Algorithm } from '../../shared/algorithms.ts';
-import { KeychainUnavailableError, SecretMissingError, StorageError } from '../../main/core/errors.ts';
+import {
+  KeychainUnavailableError,
+  SecretMissingError,
+  StorageError,
+} from '../../main/core/errors.ts';
 import { MetadataStore } from '../../main/core/vault/metadataStore.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { mintToken } from '../../main/core/tokens/mint.ts';
 import { inspectToken } from '../../main/core/tokens/inspect.ts';
-import { KEYCHAIN_ITEM_LIMIT, OsKeychain, type SecretStore } from '../../main/core/vault/secretStore.ts';
+import {
+  KEYCHAIN_ITEM_LIMIT,
+  OsKeychain,
+  type SecretStore,
+} from '../../main/core/vault/secretStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { tempHome } from '../helpers/cli.ts';
 
@@ -41,14 +49,17 @@ describe('Vault on the real OS keychain', () => {
     expect(key.asymmetricKeyType).toBe('ec');
   });
 
-  it.each(ALGORITHMS.map((alg) => [alg] as [Algorithm]))('fits a %s key (largest size) in one 2,560-byte keychain item', async (alg) => {
-    const vault = newVault();
-    const bits = familyOf(alg) === 'RSA' ? 4096 : undefined;
-    const record = await vault.add(await generateKeyMaterial(alg, { bits }));
-    const stored = await keychain.read(vault.accountOf(record));
-    expect(stored!.length).toBeGreaterThan(0);
-    expect(stored!.length).toBeLessThanOrEqual(KEYCHAIN_ITEM_LIMIT);
-  });
+  it.each(ALGORITHMS.map((alg) => [alg] as [Algorithm]))(
+    'fits a %s key (largest size) in one 2,560-byte keychain item',
+    async (alg) => {
+      const vault = newVault();
+      const bits = familyOf(alg) === 'RSA' ? 4096 : undefined;
+      const record = await vault.add(await generateKeyMaterial(alg, { bits }));
+      const stored = await keychain.read(vault.accountOf(record));
+      expect(stored!.length).toBeGreaterThan(0);
+      expect(stored!.length).toBeLessThanOrEqual(KEYCHAIN_ITEM_LIMIT);
+    },
+  );
 
   it('finds keys by id, kid or name; two data folders never share keychain accounts', async () => {
     const a = newVault();
@@ -67,11 +78,19 @@ describe('Vault on the real OS keychain', () => {
     const vault = newVault();
     const material = await generateKeyMaterial('EdDSA');
     await vault.add(material, { name: 'one' });
-    await expect(vault.add(await generateKeyMaterial('EdDSA'), { name: 'one' })).rejects.toThrow(/name "one" is already used/);
+    await expect(vault.add(await generateKeyMaterial('EdDSA'), { name: 'one' })).rejects.toThrow(
+      /name "one" is already used/,
+    );
     const first = vault.list()[0]!;
-    await expect(vault.add(await generateKeyMaterial('EdDSA'), { kid: first.kid })).rejects.toThrow(/kid .* already used/);
-    await expect(vault.add(material, { name: 'again' })).rejects.toThrow(/already in the vault as "one"/);
-    await expect(vault.add(await generateKeyMaterial('EdDSA'), { kid: 'has space' })).rejects.toThrow(/without spaces/);
+    await expect(vault.add(await generateKeyMaterial('EdDSA'), { kid: first.kid })).rejects.toThrow(
+      /kid .* already used/,
+    );
+    await expect(vault.add(material, { name: 'again' })).rejects.toThrow(
+      /already in the vault as "one"/,
+    );
+    await expect(
+      vault.add(await generateKeyMaterial('EdDSA'), { kid: 'has space' }),
+    ).rejects.toThrow(/without spaces/);
   });
 
   it('signs with a non-extractable key loaded once per process', async () => {
@@ -98,11 +117,16 @@ describe('Vault on the real OS keychain', () => {
   it('keeps no record when the keychain write fails', async () => {
     const failing: SecretStore = {
       read: (account) => keychain.read(account),
-      write: () => Promise.reject(new KeychainUnavailableError('The system keychain is not available (test).')),
+      write: () =>
+        Promise.reject(
+          new KeychainUnavailableError('The system keychain is not available (test).'),
+        ),
       remove: (account) => keychain.remove(account),
     };
     const vault = newVault(failing);
-    await expect(vault.add(await generateKeyMaterial('ES384'))).rejects.toThrow(KeychainUnavailableError);
+    await expect(vault.add(await generateKeyMaterial('ES384'))).rejects.toThrow(
+      KeychainUnavailableError,
+    );
     expect(vault.list()).toEqual([]);
   });
 
@@ -119,18 +143,24 @@ describe('Vault on the real OS keychain', () => {
     // A disk that fills up between the keychain write and the record write.
     class FullDisk extends MetadataStore {
       override saveKeys(): void {
-        throw new StorageError('Keycast could not write the key list: check free disk space and permissions.');
+        throw new StorageError(
+          'Keycast could not write the key list: check free disk space and permissions.',
+        );
       }
     }
     const dataDir = tempHome();
-    const vault = new Vault({ dataDir, secrets: spy, metadata: new FullDisk(dataDir, () => undefined) });
+    const vault = new Vault({
+      dataDir,
+      secrets: spy,
+      metadata: new FullDisk(dataDir, () => undefined),
+    });
     await expect(vault.add(await generateKeyMaterial('ES256'))).rejects.toThrow(/could not write/);
     expect(account).not.toBe('');
     expect(await keychain.read(account)).toBeNull();
     expect(vault.list()).toEqual([]);
   });
 
-  it('reports an unreadable key list in one sentence', async () => {
+  it('reports an unreadable key list in one sentence', () => {
     const vault = newVault();
     rmSync(vault.metadataPath);
     mkdirSync(vault.metadataPath);
@@ -150,20 +180,29 @@ describe('Vault on the real OS keychain', () => {
   it('writes no private byte to the data folder', async () => {
     const vault = newVault();
     const records = [];
-    for (const alg of ['RS256', 'ES256', 'EdDSA', 'HS256'] as const) records.push(await vault.add(await generateKeyMaterial(alg)));
+    for (const alg of ['RS256', 'ES256', 'EdDSA', 'HS256'] as const)
+      records.push(await vault.add(await generateKeyMaterial(alg)));
     const files = readdirSync(vault.dataDir).map((f) => readFileSync(join(vault.dataDir, f)));
     for (const record of records) {
       const secret = Buffer.from((await keychain.read(vault.accountOf(record)))!);
       // The stored bytes in their usual spellings, and every private member on its own.
-      const needles = [secret, ...(['base64', 'base64url', 'hex'] as const).map((enc) => Buffer.from(secret.toString(enc)))];
+      const needles = [
+        secret,
+        ...(['base64', 'base64url', 'hex'] as const).map((enc) =>
+          Buffer.from(secret.toString(enc)),
+        ),
+      ];
       if (record.publicJwk) {
-        const jwk = createPrivateKey({ key: secret, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+        const jwk = createPrivateKey({ key: secret, format: 'der', type: 'pkcs8' }).export({
+          format: 'jwk',
+        });
         for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) {
           const value = jwk[member];
           if (value) needles.push(Buffer.from(value), Buffer.from(value, 'base64url'));
         }
       }
-      for (const file of files) for (const needle of needles) expect(file.includes(needle)).toBe(false);
+      for (const file of files)
+        for (const needle of needles) expect(file.includes(needle)).toBe(false);
     }
   });
 });

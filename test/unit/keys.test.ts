@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, familyOf, type Algorithm } from '../../shared/algorithms.ts';
@@ -8,6 +10,7 @@ import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { importKeyMaterial } from '../../main/core/keys/import.ts';
 import type { KeyMaterial } from '../../main/core/keys/material.ts';
 import { thumbprintOf, toPublicJwk } from '../../main/core/keys/publicJwk.ts';
+import { ROOT } from '../helpers/cli.ts';
 import { PRIVATE_MEMBERS, memberNames, pem, rsaKey } from '../helpers/keys.ts';
 
 function recordOf(material: KeyMaterial, kid: string): KeyRecord {
@@ -49,31 +52,48 @@ describe('generateKeyMaterial', () => {
     ['HS384', undefined],
     ['HS512', undefined],
   ];
-  it.each(cases)('%s makes a key Node can load, with only public members exported', async (alg, bits) => {
-    const material = await generateKeyMaterial(alg, { bits });
-    expect(material.alg).toBe(alg);
-    if (familyOf(alg) === 'oct') {
-      expect(material.secret.length).toBe({ HS256: 32, HS384: 48, HS512: 64 }[alg as 'HS256']);
-      expect(material.publicJwk).toBeNull();
-      return;
-    }
-    const key = createPrivateKey({ key: Buffer.from(material.secret), format: 'der', type: 'pkcs8' });
-    if (bits) expect(key.asymmetricKeyDetails?.modulusLength).toBe(bits);
-    expect(memberNames(material.publicJwk).filter((m) => (PRIVATE_MEMBERS as readonly string[]).includes(m))).toEqual([]);
-    // The public JWK really is the public half of the generated key.
-    const fromPrivate = createPublicKey(key).export({ format: 'jwk' });
-    expect(material.publicJwk).toMatchObject(Object.fromEntries(Object.entries(fromPrivate)));
-  });
+  it.each(cases)(
+    '%s makes a key Node can load, with only public members exported',
+    async (alg, bits) => {
+      const material = await generateKeyMaterial(alg, { bits });
+      expect(material.alg).toBe(alg);
+      if (familyOf(alg) === 'oct') {
+        expect(material.secret.length).toBe({ HS256: 32, HS384: 48, HS512: 64 }[alg as 'HS256']);
+        expect(material.publicJwk).toBeNull();
+        return;
+      }
+      const key = createPrivateKey({
+        key: Buffer.from(material.secret),
+        format: 'der',
+        type: 'pkcs8',
+      });
+      if (bits) expect(key.asymmetricKeyDetails?.modulusLength).toBe(bits);
+      expect(
+        memberNames(material.publicJwk).filter((m) =>
+          (PRIVATE_MEMBERS as readonly string[]).includes(m),
+        ),
+      ).toEqual([]);
+      // The public JWK really is the public half of the generated key.
+      const fromPrivate = createPublicKey(key).export({ format: 'jwk' });
+      expect(material.publicJwk).toMatchObject(Object.fromEntries(Object.entries(fromPrivate)));
+    },
+  );
 
   it('generates RSA-4096 as asked', async () => {
     const material = await generateKeyMaterial('RS256', { bits: 4096 });
-    const key = createPrivateKey({ key: Buffer.from(material.secret), format: 'der', type: 'pkcs8' });
+    const key = createPrivateKey({
+      key: Buffer.from(material.secret),
+      format: 'der',
+      type: 'pkcs8',
+    });
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(4096);
   });
 
   it('refuses sizes and options that do not apply', async () => {
     await expect(generateKeyMaterial('RS256', { bits: 1024 })).rejects.toThrow(/2048, 3072, 4096/);
-    await expect(generateKeyMaterial('ES256', { bits: 2048 })).rejects.toThrow(/only applies to RSA/);
+    await expect(generateKeyMaterial('ES256', { bits: 2048 })).rejects.toThrow(
+      /only applies to RSA/,
+    );
   });
 
   it('never produces two equal HMAC secrets', async () => {
@@ -102,12 +122,20 @@ describe('importKeyMaterial', () => {
 
   it('stores the same key it was given, as PKCS#8 DER', () => {
     const material = importKeyMaterial(pem(rsa, 'pkcs1'));
-    const stored = createPrivateKey({ key: Buffer.from(material.secret), format: 'der', type: 'pkcs8' });
+    const stored = createPrivateKey({
+      key: Buffer.from(material.secret),
+      format: 'der',
+      type: 'pkcs8',
+    });
     expect(stored.export({ format: 'jwk' })).toEqual(rsa.export({ format: 'jwk' }));
   });
 
   it('reads a private JWK and keeps its kid as a suggestion', () => {
-    const jwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'cam-2026', alg: 'ES256' };
+    const jwk = {
+      ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+      kid: 'cam-2026',
+      alg: 'ES256',
+    };
     const material = importKeyMaterial(JSON.stringify(jwk));
     expect(material.alg).toBe('ES256');
     expect(material.suggestedKid).toBe('cam-2026');
@@ -119,7 +147,10 @@ describe('importKeyMaterial', () => {
     expect(Buffer.from(importKeyMaterial(text, { alg: 'HS256' }).secret).toString()).toBe(text);
     const bytes = randomBytes(48);
     for (const encoding of ['hex', 'base64', 'base64url'] as const) {
-      const material = importKeyMaterial(bytes.toString(encoding), { alg: 'HS384', secretEncoding: encoding });
+      const material = importKeyMaterial(bytes.toString(encoding), {
+        alg: 'HS384',
+        secretEncoding: encoding,
+      });
       expect(Buffer.from(material.secret).equals(bytes)).toBe(true);
     }
     const jwk = { kty: 'oct', k: randomBytes(64).toString('base64url'), alg: 'HS512' };
@@ -127,19 +158,77 @@ describe('importKeyMaterial', () => {
   });
 
   it.each([
-    ['an RSA key under 2048 bits', () => pem(rsaKey(1024), 'pkcs8'), {}, /1024 bits.*at least 2048/],
-    ['an RSA exponent other than 65537', () => pem(rsaKey(2048, 3), 'pkcs8'), {}, /exponent is 3.*65537/],
-    ['a short HMAC secret', () => 'only-20-characters!!', { alg: 'HS256' as const }, /20 bytes.*at least 32/],
-    ['an HS512 secret of 48 bytes', () => randomBytes(48).toString('hex'), { alg: 'HS512' as const, secretEncoding: 'hex' as const }, /48 bytes.*at least 64/],
-    ['a public PEM', () => createPublicKey(rsaKey()).export({ type: 'spki', format: 'pem' }).toString(), {}, /public key or certificate/],
-    ['a public JWK', () => JSON.stringify(createPublicKey(rsaKey()).export({ format: 'jwk' })), {}, /public key \(it has no "d"\)/],
+    [
+      'an RSA key under 2048 bits',
+      () => pem(rsaKey(1024), 'pkcs8'),
+      {},
+      /1024 bits.*at least 2048/,
+    ],
+    [
+      'an RSA exponent other than 65537',
+      () => pem(rsaKey(2048, 3), 'pkcs8'),
+      {},
+      /exponent is 3.*65537/,
+    ],
+    [
+      'a short HMAC secret',
+      () => 'only-20-characters!!',
+      { alg: 'HS256' as const },
+      /20 bytes.*at least 32/,
+    ],
+    [
+      'an HS512 secret of 48 bytes',
+      () => randomBytes(48).toString('hex'),
+      { alg: 'HS512' as const, secretEncoding: 'hex' as const },
+      /48 bytes.*at least 64/,
+    ],
+    [
+      'a public PEM',
+      () => createPublicKey(rsaKey()).export({ type: 'spki', format: 'pem' }).toString(),
+      {},
+      /public key or certificate/,
+    ],
+    [
+      'a public JWK',
+      () => JSON.stringify(createPublicKey(rsaKey()).export({ format: 'jwk' })),
+      {},
+      /public key \(it has no "d"\)/,
+    ],
     ['a JWKS', () => JSON.stringify({ keys: [] }), {}, /JWKS/],
-    ['an encrypted PEM', () => rsaKey().export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString(), {}, /encrypted/],
-    ['a P-521 key', () => pem(generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey, 'pkcs8'), {}, /secp521r1/],
-    ['an RSA key with --alg ES256', () => pem(rsaKey(), 'pkcs8'), { alg: 'ES256' as const }, /RSA key, which cannot sign with ES256/],
+    [
+      'an encrypted PEM',
+      () =>
+        rsaKey()
+          .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' })
+          .toString(),
+      {},
+      /encrypted/,
+    ],
+    [
+      'a P-521 key',
+      () => pem(generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey, 'pkcs8'),
+      {},
+      /secp521r1/,
+    ],
+    [
+      'an RSA key with --alg ES256',
+      () => pem(rsaKey(), 'pkcs8'),
+      { alg: 'ES256' as const },
+      /RSA key, which cannot sign with ES256/,
+    ],
     ['a raw secret without --alg', () => 'x'.repeat(40), {}, /--alg HS256/],
-    ['bad hex', () => 'zz'.repeat(40), { alg: 'HS256' as const, secretEncoding: 'hex' as const }, /not valid hex/],
-    ['a damaged PEM', () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', {}, /could not be read/],
+    [
+      'bad hex',
+      () => 'zz'.repeat(40),
+      { alg: 'HS256' as const, secretEncoding: 'hex' as const },
+      /not valid hex/,
+    ],
+    [
+      'a damaged PEM',
+      () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+      {},
+      /could not be read/,
+    ],
     ['an empty file', () => '  \n', {}, /empty/],
   ])('refuses %s, saying why', (_label, input, options, message) => {
     expect(() => importKeyMaterial(input(), options)).toThrow(InputError);
@@ -150,7 +239,10 @@ describe('importKeyMaterial', () => {
 describe('export', () => {
   it('writes a JWK with kty, kid, use "sig", alg and the public members only', async () => {
     const material = await generateKeyMaterial('ES256');
-    const jwk = JSON.parse(exportPublic([recordOf(material, 'k1')], 'jwk')) as Record<string, unknown>;
+    const jwk = JSON.parse(exportPublic([recordOf(material, 'k1')], 'jwk')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(jwk).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
     expect(jwk).toMatchObject({ kty: 'EC', kid: 'k1', use: 'sig', alg: 'ES256', crv: 'P-256' });
   });
@@ -159,14 +251,20 @@ describe('export', () => {
     const a = recordOf(await generateKeyMaterial('EdDSA'), 'a');
     const b = recordOf(await generateKeyMaterial('ES384'), 'b');
     expect(toJwks([a, b]).keys.map((k) => k.kid)).toEqual(['a', 'b']);
-    expect(() => toJwks([a, { ...b, publicJwk: { ...b.publicJwk!, kid: 'a' }, kid: 'a' }])).toThrow(/unique kids/);
+    expect(() => toJwks([a, { ...b, publicJwk: { ...b.publicJwk!, kid: 'a' }, kid: 'a' }])).toThrow(
+      /unique kids/,
+    );
   });
 
   it('writes SPKI PEM that Node reads back as the same public key', async () => {
     const material = await generateKeyMaterial('RS256');
     const record = recordOf(material, 'r');
     const key = createPublicKey(exportPublic([record], 'pem'));
-    expect(key.export({ format: 'jwk' })).toEqual({ kty: 'RSA', n: record.publicJwk!.n, e: record.publicJwk!.e });
+    expect(key.export({ format: 'jwk' })).toEqual({
+      kty: 'RSA',
+      n: record.publicJwk!.n,
+      e: record.publicJwk!.e,
+    });
   });
 
   it('explains that an HMAC key has no public part', async () => {
@@ -178,16 +276,26 @@ describe('export', () => {
 
   it('covers every algorithm Keycast lists', () => {
     expect(ALGORITHMS).not.toContain('none');
-    expect([...ALGORITHMS].sort()).toEqual(['ES256', 'ES384', 'EdDSA', 'HS256', 'HS384', 'HS512', 'PS256', 'RS256', 'RS384', 'RS512']);
+    expect([...ALGORITHMS].sort()).toEqual([
+      'ES256',
+      'ES384',
+      'EdDSA',
+      'HS256',
+      'HS384',
+      'HS512',
+      'PS256',
+      'RS256',
+      'RS384',
+      'RS512',
+    ]);
   });
 });
 
 describe('ROCA-vulnerable keys', () => {
-  it('refuses to import the Wycheproof ROCA key (CVE-2017-15361)', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { ROOT } = await import('../helpers/cli.ts');
-    const data = JSON.parse(readFileSync(join(ROOT, 'test/vectors/wycheproof/json_web_key_test.json'), 'utf8')) as {
+  it('refuses to import the Wycheproof ROCA key (CVE-2017-15361)', () => {
+    const data = JSON.parse(
+      readFileSync(join(ROOT, 'test/vectors/wycheproof/json_web_key_test.json'), 'utf8'),
+    ) as {
       testGroups: { comment: string; private: { keys: Record<string, unknown>[] } }[];
     };
     const roca = data.testGroups.find((g) => g.comment === 'jws_rsa_roca_key');

@@ -48,22 +48,27 @@ describe('MetadataStore', () => {
     ['truncated', (text: string) => text.slice(0, text.length / 2)],
     ['empty', () => ''],
     ['not matching the schema', () => JSON.stringify({ vaultId: 'x', keys: 'nope' })],
-  ])('moves a %s file aside and restores the last good backup, with a warning', (_label, damage) => {
-    const dir = tempHome();
-    const { store } = open(dir);
-    store.saveKeys([record('a'), record('b')]);
-    const vaultId = store.vaultId;
-    writeFileSync(store.path, damage(readFileSync(store.path, 'utf8')));
+  ])(
+    'moves a %s file aside and restores the last good backup, with a warning',
+    (_label, damage) => {
+      const dir = tempHome();
+      const { store } = open(dir);
+      store.saveKeys([record('a'), record('b')]);
+      const vaultId = store.vaultId;
+      writeFileSync(store.path, damage(readFileSync(store.path, 'utf8')));
 
-    const reopened = open(dir);
-    expect(reopened.store.keys().map((k) => k.id)).toEqual(['a', 'b']);
-    expect(reopened.store.vaultId).toBe(vaultId);
-    expect(reopened.warnings).toHaveLength(1);
-    expect(reopened.warnings[0]).toMatch(/damaged.*moved to .*corrupt-.*backup was restored/);
-    const aside = readdirSync(dir).filter((f) => f.includes('.corrupt-'));
-    expect(aside).toHaveLength(1);
-    expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(damage(JSON.stringify({ vaultId, keys: [record('a'), record('b')] }, null, '\t')));
-  });
+      const reopened = open(dir);
+      expect(reopened.store.keys().map((k) => k.id)).toEqual(['a', 'b']);
+      expect(reopened.store.vaultId).toBe(vaultId);
+      expect(reopened.warnings).toHaveLength(1);
+      expect(reopened.warnings[0]).toMatch(/damaged.*moved to .*corrupt-.*backup was restored/);
+      const aside = readdirSync(dir).filter((f) => f.includes('.corrupt-'));
+      expect(aside).toHaveLength(1);
+      expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(
+        damage(JSON.stringify({ vaultId, keys: [record('a'), record('b')] }, null, '\t')),
+      );
+    },
+  );
 
   it('keeps a damaged file aside and says so plainly when there is no backup', () => {
     const dir = tempHome();

@@ -19,7 +19,8 @@ beforeAll(() => {
         ? rsa
         : alg === 'EdDSA'
           ? generateKeyPairSync('ed25519').privateKey
-          : generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'P-256' : 'P-384' }).privateKey;
+          : generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'P-256' : 'P-384' })
+              .privateKey;
   }
 });
 
@@ -44,26 +45,37 @@ function recordFrom(jwkText: string, alg: Algorithm): KeyRecord {
 describe('no export ever contains a private member (SECURITY.md §5)', () => {
   it('holds for every key type, whatever extra members the imported JWK carries', () => {
     const extraMember = fc.tuple(
-      fc.oneof(fc.constantFrom(...PRIVATE_MEMBERS, 'x5c', 'key_ops', 'ext'), fc.string({ minLength: 1, maxLength: 8 })),
+      fc.oneof(
+        fc.constantFrom(...PRIVATE_MEMBERS, 'x5c', 'key_ops', 'ext'),
+        fc.string({ minLength: 1, maxLength: 8 }),
+      ),
       fc.oneof(fc.string(), fc.integer(), fc.constant(randomBytes(32).toString('base64url'))),
     );
     let checked = 0;
     fc.assert(
-      fc.property(fc.constantFrom(...asymmetric), fc.array(extraMember, { maxLength: 6 }), (alg, extras) => {
-        const jwk: Record<string, unknown> = { ...privateKeys[alg].export({ format: 'jwk' }) };
-        // Extras never overwrite the real key members: they ride along as noise.
-        for (const [name, value] of extras) if (!(name in jwk)) jwk[name] = value;
-        let record: KeyRecord;
-        try {
-          record = recordFrom(JSON.stringify(jwk), alg);
-        } catch {
-          return; // refused input exports nothing
-        }
-        const outputs = [record, JSON.parse(exportPublic([record], 'jwk')), JSON.parse(exportPublic([record], 'jwks'))];
-        for (const output of outputs) expect(memberNames(output).filter(isPrivate)).toEqual([]);
-        expect(exportPublic([record], 'pem')).not.toMatch(/PRIVATE/);
-        checked += 1;
-      }),
+      fc.property(
+        fc.constantFrom(...asymmetric),
+        fc.array(extraMember, { maxLength: 6 }),
+        (alg, extras) => {
+          const jwk: Record<string, unknown> = { ...privateKeys[alg].export({ format: 'jwk' }) };
+          // Extras never overwrite the real key members: they ride along as noise.
+          for (const [name, value] of extras) if (!(name in jwk)) jwk[name] = value;
+          let record: KeyRecord;
+          try {
+            record = recordFrom(JSON.stringify(jwk), alg);
+          } catch {
+            return; // refused input exports nothing
+          }
+          const outputs = [
+            record,
+            JSON.parse(exportPublic([record], 'jwk')),
+            JSON.parse(exportPublic([record], 'jwks')),
+          ];
+          for (const output of outputs) expect(memberNames(output).filter(isPrivate)).toEqual([]);
+          expect(exportPublic([record], 'pem')).not.toMatch(/PRIVATE/);
+          checked += 1;
+        },
+      ),
       { numRuns: 150 },
     );
     // The property must have been exercised, not skipped by refused inputs.
@@ -72,12 +84,19 @@ describe('no export ever contains a private member (SECURITY.md §5)', () => {
 
   it('holds for HMAC keys, which export nothing at all', () => {
     fc.assert(
-      fc.property(fc.constantFrom('HS256', 'HS384', 'HS512' as const), fc.uint8Array({ minLength: 64, maxLength: 96 }), (alg, bytes) => {
-        const record = recordFrom(JSON.stringify({ kty: 'oct', k: Buffer.from(bytes).toString('base64url') }), alg);
-        expect(record.publicJwk).toBeNull();
-        expect(memberNames(record).filter(isPrivate)).toEqual([]);
-        expect(() => exportPublic([record], 'jwk')).toThrow(/no public part/);
-      }),
+      fc.property(
+        fc.constantFrom('HS256', 'HS384', 'HS512' as const),
+        fc.uint8Array({ minLength: 64, maxLength: 96 }),
+        (alg, bytes) => {
+          const record = recordFrom(
+            JSON.stringify({ kty: 'oct', k: Buffer.from(bytes).toString('base64url') }),
+            alg,
+          );
+          expect(record.publicJwk).toBeNull();
+          expect(memberNames(record).filter(isPrivate)).toEqual([]);
+          expect(() => exportPublic([record], 'jwk')).toThrow(/no public part/);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../main/core/errors.ts';
-import { describeRelative, parseDuration, parseExpiry, parseUnixSeconds } from '../../main/core/time.ts';
+import {
+  describeRelative,
+  parseDuration,
+  parseExpiry,
+  parseUnixSeconds,
+} from '../../main/core/time.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -13,9 +18,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(seconds);
   });
 
-  it.each(['', 'abc', '15 minutes', '-5m', '1.5h', '0s', '10w'])('refuses %j with a message', (text) => {
-    expect(() => parseDuration(text)).toThrow(InputError);
-  });
+  it.each(['', 'abc', '15 minutes', '-5m', '1.5h', '0s', '10w'])(
+    'refuses %j with a message',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(InputError);
+    },
+  );
 });
 
 describe('parseExpiry', () => {

@@ -16,20 +16,38 @@ beforeAll(async () => {
 });
 
 function decodePart(token: string, index: number): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString()) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe('mintToken', () => {
-  it.each(ALGORITHMS.filter((a) => a !== 'EdDSA'))('%s tokens verify with jsonwebtoken, an independent implementation', async (alg) => {
-    const { token } = await mintToken(keys[alg].signer, { claims: { role: 'viewer' }, ttlSeconds: 600, aud: 'chat' });
-    const claims = jwt.verify(token, keys[alg].independent, { algorithms: [alg as jwt.Algorithm], audience: 'chat' }) as jwt.JwtPayload;
-    expect(claims.role).toBe('viewer');
-  });
+  it.each(ALGORITHMS.filter((a) => a !== 'EdDSA'))(
+    '%s tokens verify with jsonwebtoken, an independent implementation',
+    async (alg) => {
+      const { token } = await mintToken(keys[alg].signer, {
+        claims: { role: 'viewer' },
+        ttlSeconds: 600,
+        aud: 'chat',
+      });
+      const claims = jwt.verify(token, keys[alg].independent, {
+        algorithms: [alg],
+        audience: 'chat',
+      }) as jwt.JwtPayload;
+      expect(claims.role).toBe('viewer');
+    },
+  );
 
   it('EdDSA tokens verify with node:crypto directly', async () => {
     const { token } = await mintToken(keys.EdDSA.signer);
     const [header, payload, signature] = token.split('.') as [string, string, string];
-    const ok = nodeVerify(null, Buffer.from(`${header}.${payload}`), keys.EdDSA.independent, Buffer.from(signature, 'base64url'));
+    const ok = nodeVerify(
+      null,
+      Buffer.from(`${header}.${payload}`),
+      keys.EdDSA.independent,
+      Buffer.from(signature, 'base64url'),
+    );
     expect(ok).toBe(true);
   });
 
@@ -45,7 +63,9 @@ describe('mintToken', () => {
     const b = await mintToken(keys.HS256.signer, { ttlSeconds: 900, now });
     expect(a.claims).toMatchObject({ iat: now, exp: now + 900 });
     expect(a.expiresAt).toBe(new Date((now + 900) * 1000).toISOString());
-    expect(a.claims.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.claims.jti).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(a.claims.jti).not.toBe(b.claims.jti);
   });
 
@@ -61,7 +81,14 @@ describe('mintToken', () => {
       claims: { jti: 'from-template' },
       now,
     });
-    expect(claims).toEqual({ iat: now, exp: now + 60, nbf: now + 10, iss: 'keycast', sub: 'user-1', aud: ['a', 'b'] });
+    expect(claims).toEqual({
+      iat: now,
+      exp: now + 60,
+      nbf: now + 10,
+      iss: 'keycast',
+      sub: 'user-1',
+      aud: ['a', 'b'],
+    });
   });
 
   it('defaults to a 15 minute lifetime', async () => {
@@ -71,8 +98,12 @@ describe('mintToken', () => {
 
   it('refuses a token that would already be expired or never valid', async () => {
     await expect(mintToken(keys.HS256.signer, { exp: 50, now: 100 })).rejects.toThrow(InputError);
-    await expect(mintToken(keys.HS256.signer, { ttlSeconds: 60, nbf: 500, now: 100 })).rejects.toThrow(/never be valid/);
-    await expect(mintToken(keys.HS256.signer, { claims: { exp: 'soon' }, now: 100 })).rejects.toThrow(/whole number/);
+    await expect(
+      mintToken(keys.HS256.signer, { ttlSeconds: 60, nbf: 500, now: 100 }),
+    ).rejects.toThrow(/never be valid/);
+    await expect(
+      mintToken(keys.HS256.signer, { claims: { exp: 'soon' }, now: 100 }),
+    ).rejects.toThrow(/whole number/);
   });
 
   it('can never produce alg "none"', async () => {
@@ -115,29 +146,59 @@ describe('verification and inspection', () => {
   it('verifies with the right key and reports every failure reason plainly', async () => {
     const now = 1_800_000_000;
     const base = { now };
-    const good = await mintToken(keys.RS256.signer, { ttlSeconds: 300, aud: 'chat', iss: 'me', now });
-    const ok = await inspectToken(good.token, { keys: [keys.RS256.verifier], audience: 'chat', issuer: 'me', ...base });
+    const good = await mintToken(keys.RS256.signer, {
+      ttlSeconds: 300,
+      aud: 'chat',
+      iss: 'me',
+      now,
+    });
+    const ok = await inspectToken(good.token, {
+      keys: [keys.RS256.verifier],
+      audience: 'chat',
+      issuer: 'me',
+      ...base,
+    });
     expect(ok).toMatchObject({ valid: true, verified: true, errors: [] });
 
-    const expired = await inspectToken(good.token, { keys: [keys.RS256.verifier], now: now + 300 + 61 });
+    const expired = await inspectToken(good.token, {
+      keys: [keys.RS256.verifier],
+      now: now + 300 + 61,
+    });
     expect(expired.reasons).toEqual(['expired']);
     expect(expired.errors[0]).toMatch(/expired 1m 1s ago/);
     // Inside the 60 s clock tolerance it still counts as valid.
-    expect((await inspectToken(good.token, { keys: [keys.RS256.verifier], now: now + 330 })).valid).toBe(true);
+    expect(
+      (await inspectToken(good.token, { keys: [keys.RS256.verifier], now: now + 330 })).valid,
+    ).toBe(true);
 
     const early = await mintToken(keys.RS256.signer, { ttlSeconds: 900, nbf: now + 600, now });
-    expect((await inspectToken(early.token, { keys: [keys.RS256.verifier], ...base })).reasons).toEqual(['not-yet-valid']);
+    expect(
+      (await inspectToken(early.token, { keys: [keys.RS256.verifier], ...base })).reasons,
+    ).toEqual(['not-yet-valid']);
 
-    const audience = await inspectToken(good.token, { keys: [keys.RS256.verifier], audience: 'video', ...base });
+    const audience = await inspectToken(good.token, {
+      keys: [keys.RS256.verifier],
+      audience: 'video',
+      ...base,
+    });
     expect(audience.reasons).toEqual(['wrong-audience']);
     expect(audience.errors[0]).toBe('The token is for audience "chat", not "video".');
-    expect((await inspectToken(good.token, { keys: [keys.RS256.verifier], issuer: 'other', ...base })).reasons).toEqual(['wrong-issuer']);
+    expect(
+      (await inspectToken(good.token, { keys: [keys.RS256.verifier], issuer: 'other', ...base }))
+        .reasons,
+    ).toEqual(['wrong-issuer']);
 
-    const otherKey = await inspectToken(good.token, { keys: [{ ...keys.PS256.verifier, kid: 'kid-RS256', alg: 'RS256' }], ...base });
+    const otherKey = await inspectToken(good.token, {
+      keys: [{ ...keys.PS256.verifier, kid: 'kid-RS256', alg: 'RS256' }],
+      ...base,
+    });
     expect(otherKey.reasons).toEqual(['bad-signature']);
     expect(otherKey.verified).toBe(false);
 
-    const wrongAlg = await inspectToken(good.token, { keys: [{ ...keys.RS256.verifier, alg: 'PS256' }], ...base });
+    const wrongAlg = await inspectToken(good.token, {
+      keys: [{ ...keys.RS256.verifier, alg: 'PS256' }],
+      ...base,
+    });
     expect(wrongAlg.reasons).toEqual(['wrong-algorithm']);
 
     const unknownKid = await inspectToken(good.token, { keys: [keys.ES256.verifier], ...base });
@@ -148,21 +209,29 @@ describe('verification and inspection', () => {
     const { token } = await mintToken(keys.RS256.signer);
     const [, payload] = token.split('.') as [string, string];
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', kid: 'kid-RS256' })).toString('base64url')}.${payload}.AA`;
-    await expect(verifySignature(none, [keys.RS256.verifier])).rejects.toMatchObject({ reason: 'unsigned' });
+    await expect(verifySignature(none, [keys.RS256.verifier])).rejects.toMatchObject({
+      reason: 'unsigned',
+    });
     const hs = `${Buffer.from(JSON.stringify({ alg: 'HS256', kid: 'kid-RS256' })).toString('base64url')}.${payload}.AAAA`;
-    await expect(verifySignature(hs, [keys.RS256.verifier])).rejects.toMatchObject({ reason: 'wrong-algorithm' });
+    await expect(verifySignature(hs, [keys.RS256.verifier])).rejects.toMatchObject({
+      reason: 'wrong-algorithm',
+    });
   });
 
   it('never accepts a token with any one character changed', async () => {
     const { token } = await mintToken(keys.RS256.signer, { ttlSeconds: 600 });
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     await fc.assert(
-      fc.asyncProperty(fc.nat(token.length - 1), fc.constantFrom(...alphabet), async (index, replacement) => {
-        fc.pre(token[index] !== '.' && token[index] !== replacement);
-        const tampered = token.slice(0, index) + replacement + token.slice(index + 1);
-        const result = await inspectToken(tampered, { keys: [keys.RS256.verifier] });
-        expect(result.valid).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.nat(token.length - 1),
+        fc.constantFrom(...alphabet),
+        async (index, replacement) => {
+          fc.pre(token[index] !== '.' && token[index] !== replacement);
+          const tampered = token.slice(0, index) + replacement + token.slice(index + 1);
+          const result = await inspectToken(tampered, { keys: [keys.RS256.verifier] });
+          expect(result.valid).toBe(false);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -174,7 +243,11 @@ describe('verification and inspection', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
     const tampered = token.slice(0, -1) + sibling;
-    expect(Buffer.from(tampered.split('.')[2]!, 'base64url').equals(Buffer.from(token.split('.')[2]!, 'base64url'))).toBe(true);
+    expect(
+      Buffer.from(tampered.split('.')[2]!, 'base64url').equals(
+        Buffer.from(token.split('.')[2]!, 'base64url'),
+      ),
+    ).toBe(true);
     const result = await inspectToken(tampered, { keys: [keys.RS256.verifier] });
     expect(result.valid).toBe(false);
     expect(result.errors[0]).toMatch(/canonical/);
@@ -188,6 +261,8 @@ describe('verification and inspection', () => {
 
   it('caps the clock tolerance at 60 seconds', async () => {
     const { token } = await mintToken(keys.HS256.signer);
-    await expect(inspectToken(token, { clockToleranceSeconds: 61 })).rejects.toThrow(/between 0 and 60/);
+    await expect(inspectToken(token, { clockToleranceSeconds: 61 })).rejects.toThrow(
+      /between 0 and 60/,
+    );
   });
 });

@@ -13,7 +13,7 @@ const EXPECTED_DIFFERENCES: Record<string, Record<number, string>> = {
     264: 'empty payload: a valid JWS, but never a JWT',
     268: 'empty payload: a valid JWS, but never a JWT',
     272: 'empty payload: a valid JWS, but never a JWT',
-    320: 'PS384 is outside Keycast\'s algorithm allow-list (SECURITY.md §8)',
+    320: "PS384 is outside Keycast's algorithm allow-list (SECURITY.md §8)",
     321: 'PS384 is outside the allow-list',
     322: 'PS384 is outside the allow-list',
     323: 'PS384 is outside the allow-list',
@@ -27,7 +27,7 @@ const EXPECTED_DIFFERENCES: Record<string, Record<number, string>> = {
     351: 'ES512 (P-521) is outside the allow-list',
     367: 'mislabelled: the JWS has no padding at all, is canonical base64url and its HS256 MAC verifies',
     370: 'mislabelled: byte-identical to 367, a correct token',
-    372: 'lenient decoders skip the inserted character; Keycast\'s strict format check (SECURITY.md §13) refuses it',
+    372: "lenient decoders skip the inserted character; Keycast's strict format check (SECURITY.md §13) refuses it",
     373: 'lenient decoders skip the inserted character; the strict format check refuses it',
   },
   'json_web_key_test.json': {},
@@ -47,26 +47,37 @@ describe.each(Object.keys(EXPECTED_DIFFERENCES))('Wycheproof %s', (file) => {
     const differences = EXPECTED_DIFFERENCES[file] ?? {};
     const unexpected = outcomes
       .filter((o) => (o.expected === 'valid') !== o.accepted && !(o.tcId in differences))
-      .map((o) => `tc ${o.tcId} ${o.comment}: expected ${o.expected}, Keycast ${o.accepted ? 'accepted' : `refused (${o.why})`}`);
+      .map(
+        (o) =>
+          `tc ${o.tcId} ${o.comment}: expected ${o.expected}, Keycast ${o.accepted ? 'accepted' : `refused (${o.why})`}`,
+      );
     expect(unexpected).toEqual([]);
   });
 
   it('still differs where the list says so (the list is not stale)', () => {
     const differences = EXPECTED_DIFFERENCES[file] ?? {};
-    const stale = outcomes.filter((o) => o.tcId in differences && (o.expected === 'valid') === o.accepted).map((o) => o.tcId);
+    const stale = outcomes
+      .filter((o) => o.tcId in differences && (o.expected === 'valid') === o.accepted)
+      .map((o) => o.tcId);
     expect(stale).toEqual([]);
   });
 
   it('never accepts a vector labelled invalid, apart from the mislabelled ones', () => {
-    const accepted = outcomes.filter((o) => o.expected === 'invalid' && o.accepted).map((o) => o.tcId);
-    expect(accepted.filter((id) => ![367, 370].includes(id) || !file.includes('signature'))).toEqual([]);
+    const accepted = outcomes
+      .filter((o) => o.expected === 'invalid' && o.accepted)
+      .map((o) => o.tcId);
+    expect(
+      accepted.filter((id) => ![367, 370].includes(id) || !file.includes('signature')),
+    ).toEqual([]);
   });
 });
 
 describe('ROCA fingerprint', () => {
   it('does not flag ordinary RSA keys', () => {
     for (let i = 0; i < 5; i += 1) {
-      const { n } = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+      const { n } = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+        format: 'jwk',
+      });
       expect(hasRocaFingerprint(Buffer.from(n!, 'base64url'))).toBe(false);
     }
   });

@@ -23,7 +23,8 @@ export function toJwks(records: readonly KeyRecord[]): Jwks {
   const keys = records.map(publicJwkOf);
   const seen = new Set<string>();
   for (const key of keys) {
-    if (seen.has(key.kid)) throw new InputError(`Two keys share the kid "${key.kid}": a JWKS needs unique kids.`);
+    if (seen.has(key.kid))
+      throw new InputError(`Two keys share the kid "${key.kid}": a JWKS needs unique kids.`);
     seen.add(key.kid);
   }
   return { keys };
@@ -31,7 +32,9 @@ export function toJwks(records: readonly KeyRecord[]): Jwks {
 
 export function toSpkiPem(record: KeyRecord): string {
   const jwk = publicJwkOf(record);
-  return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+  return createPublicKey({ key: jwk, format: 'jwk' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
 }
 
 /** The text `keys export` writes: public material only, by construction. */

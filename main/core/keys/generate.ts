@@ -1,6 +1,6 @@
 import { generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { RSA_SIZES, familyOf, type Algorithm, type RsaSize } from '../../../shared/algorithms.ts';
+import { RSA_SIZES, familyOf, type Algorithm } from '../../../shared/algorithms.ts';
 import { InputError } from '../errors.ts';
 import type { KeyMaterial } from './material.ts';
 import { publicBodyOf } from './publicJwk.ts';
@@ -46,9 +46,11 @@ async function generatePair(
   if (family === 'RSA') {
     const size = bits ?? 2048;
     if (!(RSA_SIZES as readonly number[]).includes(size)) {
-      throw new InputError(`RSA keys can be ${RSA_SIZES.join(', ')} bits; ${size} is not one of them.`);
+      throw new InputError(
+        `RSA keys can be ${RSA_SIZES.join(', ')} bits; ${size} is not one of them.`,
+      );
     }
-    return generateKeyPairAsync('rsa', { modulusLength: size as RsaSize, publicExponent: 0x10001 });
+    return generateKeyPairAsync('rsa', { modulusLength: size, publicExponent: 0x10001 });
   }
   if (family === 'EC') {
     return generateKeyPairAsync('ec', { namedCurve: specOf(alg).curve ?? 'P-256' });

@@ -1,6 +1,6 @@
-import { createPrivateKey, type JsonWebKeyInput, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { familyOf, isAlgorithm, type Algorithm } from '../../../shared/algorithms.ts';
-import { InputError } from '../errors.ts';
+import { InputError, shown } from '../errors.ts';
 import type { KeyMaterial } from './material.ts';
 import { publicBodyOf } from './publicJwk.ts';
 import { ROCA_MESSAGE, hasRocaFingerprint } from './roca.ts';
@@ -22,7 +22,8 @@ export interface ImportOptions {
  */
 export function importKeyMaterial(input: string, options: ImportOptions = {}): KeyMaterial {
   const text = input.trim();
-  if (text === '') throw new InputError('The key input is empty: give a PEM file, a private JWK or a secret.');
+  if (text === '')
+    throw new InputError('The key input is empty: give a PEM file, a private JWK or a secret.');
   if (text.includes('-----BEGIN')) return fromPem(text, options);
   if (text.startsWith('{')) return fromJwk(text, options);
   if (options.alg && familyOf(options.alg) === 'oct') {
@@ -48,9 +49,12 @@ function fromPem(pem: string, options: ImportOptions): KeyMaterial {
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch (cause) {
-    throw new InputError('The PEM private key could not be read: check that the file is complete.', {
-      cause,
-    });
+    throw new InputError(
+      'The PEM private key could not be read: check that the file is complete.',
+      {
+        cause,
+      },
+    );
   }
   return fromKeyObject(key, options.alg);
 }
@@ -70,21 +74,28 @@ function fromJwk(text: string, options: ImportOptions): KeyMaterial {
   const declared = jwkAlg(jwk);
   const alg = reconcileAlg(declared, options.alg);
   if (jwk.use !== undefined && jwk.use !== 'sig') {
-    throw new InputError(`This JWK is marked use "${String(jwk.use)}"; Keycast only imports signing keys.`);
+    throw new InputError(
+      `This JWK is marked use "${shown(jwk.use)}"; Keycast only imports signing keys.`,
+    );
   }
   if (jwk.kty === 'oct') {
-    if (typeof jwk.k !== 'string') throw new InputError('This oct JWK has no "k" member: there is no secret to import.');
+    if (typeof jwk.k !== 'string')
+      throw new InputError('This oct JWK has no "k" member: there is no secret to import.');
     const material = fromSecret(jwk.k, alg ?? 'HS256', 'base64url');
     return withKid(material, jwk.kid);
   }
   if (jwk.d === undefined) {
-    throw new InputError('This JWK is a public key (it has no "d"): Keycast needs the private key to sign.');
+    throw new InputError(
+      'This JWK is a public key (it has no "d"): Keycast needs the private key to sign.',
+    );
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' });
+    key = createPrivateKey({ key: jwk, format: 'jwk' });
   } catch (cause) {
-    throw new InputError('The private JWK could not be read: a member is missing or malformed.', { cause });
+    throw new InputError('The private JWK could not be read: a member is missing or malformed.', {
+      cause,
+    });
   }
   return withKid(fromKeyObject(key, alg), jwk.kid);
 }
@@ -92,14 +103,19 @@ function fromJwk(text: string, options: ImportOptions): KeyMaterial {
 function jwkAlg(jwk: Record<string, unknown>): Algorithm | undefined {
   if (jwk.alg === undefined) return undefined;
   if (typeof jwk.alg !== 'string' || !isAlgorithm(jwk.alg)) {
-    throw new InputError(`The JWK's algorithm "${String(jwk.alg)}" is not one Keycast signs with.`);
+    throw new InputError(`The JWK's algorithm "${shown(jwk.alg)}" is not one Keycast signs with.`);
   }
   return jwk.alg;
 }
 
-function reconcileAlg(fromKey: Algorithm | undefined, requested: Algorithm | undefined): Algorithm | undefined {
+function reconcileAlg(
+  fromKey: Algorithm | undefined,
+  requested: Algorithm | undefined,
+): Algorithm | undefined {
   if (fromKey && requested && fromKey !== requested) {
-    throw new InputError(`The key is marked ${fromKey} but --alg ${requested} was given: drop --alg or fix the key.`);
+    throw new InputError(
+      `The key is marked ${fromKey} but --alg ${requested} was given: drop --alg or fix the key.`,
+    );
   }
   return requested ?? fromKey;
 }
@@ -120,13 +136,17 @@ function fromKeyObject(key: KeyObject, requested: Algorithm | undefined): KeyMat
 function algorithmFor(key: KeyObject, requested: Algorithm | undefined): Algorithm {
   const details = key.asymmetricKeyDetails ?? {};
   const mismatch = (family: string): InputError =>
-    new InputError(`This is ${family} key, which cannot sign with ${requested}: choose a matching --alg.`);
+    new InputError(
+      `This is ${family} key, which cannot sign with ${requested}: choose a matching --alg.`,
+    );
   switch (key.asymmetricKeyType) {
     case 'rsa':
     case 'rsa-pss': {
       const bits = details.modulusLength ?? 0;
       if (bits < RSA_MIN_BITS) {
-        throw new InputError(`This RSA key has ${bits} bits; Keycast requires at least ${RSA_MIN_BITS} (RFC 8725, NIST).`);
+        throw new InputError(
+          `This RSA key has ${bits} bits; Keycast requires at least ${RSA_MIN_BITS} (RFC 8725, NIST).`,
+        );
       }
       if (bits > RSA_MAX_BITS) {
         throw new InputError(

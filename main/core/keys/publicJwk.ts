@@ -24,7 +24,7 @@ export function publicBodyOf(key: KeyObject): PublicJwkBody {
 
 /** RFC 7638 SHA-256 thumbprint: the default kid. */
 export function thumbprintOf(body: PublicJwkBody): Promise<string> {
-  return calculateJwkThumbprint(body as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+  return calculateJwkThumbprint(body, 'sha256');
 }
 
 /** The exported JWK: public members plus kid, `use: "sig"` and the key's one algorithm. */

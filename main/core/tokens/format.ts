@@ -10,10 +10,14 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 export function checkTokenFormat(token: string): void {
   if (token.length === 0) throw new TokenFormatError('The token is empty.');
   if (token.length > MAX_TOKEN_BYTES) {
-    throw new TokenFormatError(`The token is ${token.length} bytes; Keycast reads tokens up to 16 KiB.`);
+    throw new TokenFormatError(
+      `The token is ${token.length} bytes; Keycast reads tokens up to 16 KiB.`,
+    );
   }
   if (/\s/.test(token)) {
-    throw new TokenFormatError('The token contains whitespace: copy it again without spaces or line breaks.');
+    throw new TokenFormatError(
+      'The token contains whitespace: copy it again without spaces or line breaks.',
+    );
   }
   const parts = token.split('.');
   if (parts.length !== 3) {
@@ -28,12 +32,16 @@ export function checkTokenFormat(token: string): void {
       throw new TokenFormatError(`The token's ${names[index]} is empty${hint}.`);
     }
     if (!SEGMENT.test(part)) {
-      throw new TokenFormatError(`The token's ${names[index]} is not base64url: it holds characters outside A-Z a-z 0-9 - _.`);
+      throw new TokenFormatError(
+        `The token's ${names[index]} is not base64url: it holds characters outside A-Z a-z 0-9 - _.`,
+      );
     }
     // Decoders ignore the unused low bits of the last character, so "…A" and "…B" can decode to the
     // same bytes. Only the canonical spelling is accepted: a changed character is a changed token.
     if (Buffer.from(part, 'base64url').toString('base64url') !== part) {
-      throw new TokenFormatError(`The token's ${names[index]} is not canonical base64url: it was altered or damaged.`);
+      throw new TokenFormatError(
+        `The token's ${names[index]} is not canonical base64url: it was altered or damaged.`,
+      );
     }
   });
 }

@@ -34,10 +34,15 @@ export interface Inspection {
 }
 
 /** Decodes, checks times and expectations, and verifies when keys are given. Never throws for a bad token. */
-export async function inspectToken(token: string, options: InspectOptions = {}): Promise<Inspection> {
+export async function inspectToken(
+  token: string,
+  options: InspectOptions = {},
+): Promise<Inspection> {
   const tolerance = options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS;
   if (tolerance < 0 || tolerance > MAX_CLOCK_TOLERANCE_SECONDS) {
-    throw new InputError(`Clock tolerance must be between 0 and ${MAX_CLOCK_TOLERANCE_SECONDS} seconds.`);
+    throw new InputError(
+      `Clock tolerance must be between 0 and ${MAX_CLOCK_TOLERANCE_SECONDS} seconds.`,
+    );
   }
   const result: Inspection = {
     valid: false,
@@ -80,7 +85,8 @@ function decodeClaims(token: string): JWTPayload {
   const payload = token.split('.')[1] ?? '';
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (typeof claims === 'object' && claims !== null && !Array.isArray(claims)) return claims as JWTPayload;
+    if (typeof claims === 'object' && claims !== null && !Array.isArray(claims))
+      return claims as JWTPayload;
   } catch {
     // reported below
   }
@@ -92,7 +98,11 @@ function timesOf(claims: JWTPayload, now: number): Inspection['times'] {
   for (const name of ['iat', 'nbf', 'exp'] as const) {
     const value = claims[name];
     if (typeof value === 'number' && Number.isFinite(value)) {
-      times[name] = { unix: value, iso: isoFromSeconds(value), relative: describeRelative(value, now) };
+      times[name] = {
+        unix: value,
+        iso: isoFromSeconds(value),
+        relative: describeRelative(value, now),
+      };
     }
   }
   return times;
@@ -105,13 +115,21 @@ function claimProblems(
   const problems: TokenRejectedError[] = [];
   const { now, tolerance } = options;
   for (const name of ['iat', 'nbf', 'exp'] as const) {
-    if (claims[name] !== undefined && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) {
-      problems.push(new TokenRejectedError('format', `The "${name}" claim is not a number of seconds.`));
+    if (
+      claims[name] !== undefined &&
+      (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))
+    ) {
+      problems.push(
+        new TokenRejectedError('format', `The "${name}" claim is not a number of seconds.`),
+      );
     }
   }
   if (typeof claims.exp === 'number' && now - tolerance >= claims.exp) {
     problems.push(
-      new TokenRejectedError('expired', `The token expired ${describeRelative(claims.exp, now)} (${isoFromSeconds(claims.exp)}).`),
+      new TokenRejectedError(
+        'expired',
+        `The token expired ${describeRelative(claims.exp, now)} (${isoFromSeconds(claims.exp)}).`,
+      ),
     );
   }
   if (typeof claims.nbf === 'number' && now + tolerance < claims.nbf) {
@@ -123,7 +141,11 @@ function claimProblems(
     );
   }
   if (options.audience !== undefined) {
-    const audiences = Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud];
+    const audiences = Array.isArray(claims.aud)
+      ? claims.aud
+      : claims.aud === undefined
+        ? []
+        : [claims.aud];
     if (!audiences.includes(options.audience)) {
       problems.push(
         new TokenRejectedError(

@@ -44,11 +44,16 @@ export const DEFAULT_TTL_SECONDS = 15 * 60;
  * now and `exp` always set; `alg` must be one Keycast allows, so `none` can never come out.
  */
 export async function mintToken(signer: Signer, options: MintOptions = {}): Promise<MintedToken> {
-  if (!isAlgorithm(signer.alg)) throw new InputError(`The algorithm "${String(signer.alg)}" is not allowed.`);
+  if (!isAlgorithm(signer.alg))
+    throw new InputError(`The algorithm "${String(signer.alg)}" is not allowed.`);
   const iat = options.now ?? nowSeconds();
   const claims: JWTPayload = { ...(options.claims ?? {}) };
   claims.iat = iat;
-  claims.exp = options.exp ?? (options.ttlSeconds !== undefined ? iat + options.ttlSeconds : undefined) ?? numeric(claims.exp, 'exp') ?? iat + DEFAULT_TTL_SECONDS;
+  claims.exp =
+    options.exp ??
+    (options.ttlSeconds !== undefined ? iat + options.ttlSeconds : undefined) ??
+    numeric(claims.exp, 'exp') ??
+    iat + DEFAULT_TTL_SECONDS;
   if (options.nbf !== undefined) claims.nbf = options.nbf;
   if (options.iss !== undefined) claims.iss = options.iss;
   if (options.sub !== undefined) claims.sub = options.sub;
@@ -76,7 +81,9 @@ function checkTimes(claims: JWTPayload): void {
   const iat = claims.iat ?? 0;
   const nbf = numeric(claims.nbf, 'nbf');
   if (exp <= iat) {
-    throw new InputError(`The token would already be expired (exp ${isoFromSeconds(exp)} is not after now): give a later --exp or a --ttl.`);
+    throw new InputError(
+      `The token would already be expired (exp ${isoFromSeconds(exp)} is not after now): give a later --exp or a --ttl.`,
+    );
   }
   if (nbf !== undefined && nbf >= exp) {
     throw new InputError('The token would never be valid: --nbf must be before its expiry.');

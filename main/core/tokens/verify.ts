@@ -1,7 +1,12 @@
-import { createPublicKey, createSecretKey, type JsonWebKeyInput, type KeyObject } from 'node:crypto';
-import { compactVerify, decodeProtectedHeader, errors as joseErrors, type ProtectedHeaderParameters } from 'jose';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import {
+  compactVerify,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { ALGORITHMS, familyOf, isAlgorithm, type Algorithm } from '../../../shared/algorithms.ts';
-import { InputError, TokenFormatError, TokenRejectedError } from '../errors.ts';
+import { InputError, TokenFormatError, TokenRejectedError, shown } from '../errors.ts';
 import type { CryptoKey } from '../keys/material.ts';
 import { ROCA_MESSAGE, hasRocaFingerprint } from '../keys/roca.ts';
 import { NODE_CURVE_ALGS, RSA_EXPONENT, RSA_MIN_BITS, specOf } from '../keys/spec.ts';
@@ -42,7 +47,10 @@ export async function verifySignature(
   const header = readHeader(token);
   const alg = header.alg;
   if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
-    throw new TokenRejectedError('unsigned', 'The token is unsigned (alg "none"): Keycast never accepts it.');
+    throw new TokenRejectedError(
+      'unsigned',
+      'The token is unsigned (alg "none"): Keycast never accepts it.',
+    );
   }
   const key = selectKey(header, keys);
   if (alg !== key.alg) {
@@ -63,18 +71,26 @@ export async function verifySignature(
       );
     }
     const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new TokenRejectedError('format', `The token could not be verified: ${detail}.`, { cause });
+    throw new TokenRejectedError('format', `The token could not be verified: ${detail}.`, {
+      cause,
+    });
   }
 }
 
-function selectKey(header: ProtectedHeaderParameters, keys: readonly VerificationKey[]): VerificationKey {
+function selectKey(
+  header: ProtectedHeaderParameters,
+  keys: readonly VerificationKey[],
+): VerificationKey {
   if (keys.length === 0) throw new InputError('There is no key to verify with.');
   if (typeof header.kid === 'string') {
     const match = keys.find((k) => k.kid === header.kid);
     if (match) return match;
     const [only] = keys;
     if (keys.length === 1 && only && only.kid === undefined) return only;
-    throw new TokenRejectedError('unknown-kid', `No known key has the kid "${header.kid}" named in the token.`);
+    throw new TokenRejectedError(
+      'unknown-kid',
+      `No known key has the kid "${header.kid}" named in the token.`,
+    );
   }
   const [only] = keys;
   if (keys.length === 1 && only) return only;
@@ -92,22 +108,29 @@ type Jwk = Record<string, unknown>;
  * HMAC secrets at least as long as the hash.
  */
 export function keysFromJwks(input: unknown): VerificationKey[] {
-  if (typeof input !== 'object' || input === null) throw new InputError('The JWKS is not a JSON object.');
+  if (typeof input !== 'object' || input === null)
+    throw new InputError('The JWKS is not a JSON object.');
   const list = Array.isArray((input as Jwk).keys) ? ((input as Jwk).keys as unknown[]) : [input];
   if (list.length === 0) throw new InputError('The JWKS holds no keys.');
   const jwks = list.map((entry, index) => {
-    if (typeof entry !== 'object' || entry === null) throw new InputError(`Key ${index + 1} of the JWKS is not an object.`);
+    if (typeof entry !== 'object' || entry === null)
+      throw new InputError(`Key ${index + 1} of the JWKS is not an object.`);
     return entry as Jwk;
   });
   const secretCount = jwks.filter((jwk) => jwk.kty === 'oct').length;
   if (secretCount > 0 && secretCount < jwks.length) {
-    throw new InputError('The JWKS mixes shared secrets with public keys: keep them in separate files.');
+    throw new InputError(
+      'The JWKS mixes shared secrets with public keys: keep them in separate files.',
+    );
   }
   const kids = new Set<string>();
   return jwks.map((jwk, index) => {
     const where = typeof jwk.kid === 'string' ? `key "${jwk.kid}"` : `key ${index + 1}`;
     if (typeof jwk.kid === 'string') {
-      if (kids.has(jwk.kid)) throw new InputError(`The JWKS has two keys with the kid "${jwk.kid}": kids must be unique.`);
+      if (kids.has(jwk.kid))
+        throw new InputError(
+          `The JWKS has two keys with the kid "${jwk.kid}": kids must be unique.`,
+        );
       kids.add(jwk.kid);
     }
     return keyFromJwk(jwk, where);
@@ -116,9 +139,12 @@ export function keysFromJwks(input: unknown): VerificationKey[] {
 
 function keyFromJwk(jwk: Jwk, where: string): VerificationKey {
   if (jwk.use !== undefined && jwk.use !== 'sig') {
-    throw new InputError(`The JWKS ${where} is for "${String(jwk.use)}", not for signatures.`);
+    throw new InputError(`The JWKS ${where} is for "${shown(jwk.use)}", not for signatures.`);
   }
-  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) {
+  if (
+    jwk.key_ops !== undefined &&
+    !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))
+  ) {
     throw new InputError(`The JWKS ${where} does not allow "verify" in key_ops.`);
   }
   if (jwk.kty !== 'oct' && jwk.d !== undefined) {
@@ -130,13 +156,15 @@ function keyFromJwk(jwk: Jwk, where: string): VerificationKey {
     const secret = typeof jwk.k === 'string' ? Buffer.from(jwk.k, 'base64url') : Buffer.alloc(0);
     const minimum = specOf(alg).hmacBytes ?? 32;
     if (secret.length < minimum) {
-      throw new InputError(`The JWKS ${where} is a ${secret.length}-byte secret; ${alg} needs at least ${minimum} bytes.`);
+      throw new InputError(
+        `The JWKS ${where} is a ${secret.length}-byte secret; ${alg} needs at least ${minimum} bytes.`,
+      );
     }
     return { kid, alg, key: createSecretKey(secret) };
   }
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' });
+    key = createPublicKey({ key: jwk, format: 'jwk' });
   } catch (cause) {
     throw new InputError(`The JWKS ${where} is not a valid public key.`, { cause });
   }
@@ -148,34 +176,44 @@ function algOfJwk(jwk: Jwk, where: string): Algorithm {
   if (jwk.alg !== undefined) {
     if (typeof jwk.alg !== 'string' || !isAlgorithm(jwk.alg)) {
       throw new InputError(
-        `The JWKS ${where} uses ${String(jwk.alg)}, which Keycast does not verify (allowed: ${ALGORITHMS.join(', ')}).`,
+        `The JWKS ${where} uses ${shown(jwk.alg)}, which Keycast does not verify (allowed: ${ALGORITHMS.join(', ')}).`,
       );
     }
     const expected = { RSA: 'RSA', EC: 'EC', OKP: 'OKP', oct: 'oct' }[familyOf(jwk.alg)];
-    if (jwk.kty !== expected) throw new InputError(`The JWKS ${where} is a ${String(jwk.kty)} key but says ${jwk.alg}.`);
+    if (jwk.kty !== expected)
+      throw new InputError(`The JWKS ${where} is a ${shown(jwk.kty)} key but says ${jwk.alg}.`);
     return jwk.alg;
   }
   // Without `alg`, only the one algorithm a key type unambiguously implies is allowed.
-  if (jwk.kty === 'EC' && typeof jwk.crv === 'string' && NODE_CURVE_ALGS[jwk.crv]) return NODE_CURVE_ALGS[jwk.crv]!;
+  if (jwk.kty === 'EC' && typeof jwk.crv === 'string' && NODE_CURVE_ALGS[jwk.crv])
+    return NODE_CURVE_ALGS[jwk.crv]!;
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
   if (jwk.kty === 'RSA') return 'RS256';
-  throw new InputError(`The JWKS ${where} has no "alg" member and its type does not imply one: add "alg".`);
+  throw new InputError(
+    `The JWKS ${where} has no "alg" member and its type does not imply one: add "alg".`,
+  );
 }
 
 function checkPublicKey(key: KeyObject, alg: Algorithm, where: string): void {
   const details = key.asymmetricKeyDetails ?? {};
   if (familyOf(alg) === 'RSA') {
     if ((details.modulusLength ?? 0) < RSA_MIN_BITS) {
-      throw new InputError(`The JWKS ${where} is a ${details.modulusLength}-bit RSA key; at least ${RSA_MIN_BITS} bits are required.`);
+      throw new InputError(
+        `The JWKS ${where} is a ${details.modulusLength}-bit RSA key; at least ${RSA_MIN_BITS} bits are required.`,
+      );
     }
     if (details.publicExponent !== RSA_EXPONENT) {
-      throw new InputError(`The JWKS ${where} has RSA exponent ${String(details.publicExponent)}; only 65537 is accepted.`);
+      throw new InputError(
+        `The JWKS ${where} has RSA exponent ${String(details.publicExponent)}; only 65537 is accepted.`,
+      );
     }
     if (hasRocaFingerprint(Buffer.from(String(key.export({ format: 'jwk' }).n), 'base64url'))) {
       throw new InputError(`The JWKS ${where} cannot be trusted. ${ROCA_MESSAGE}`);
     }
   }
   if (familyOf(alg) === 'EC' && NODE_CURVE_ALGS[details.namedCurve ?? ''] !== alg) {
-    throw new InputError(`The JWKS ${where} is on curve ${details.namedCurve}, which does not match ${alg}.`);
+    throw new InputError(
+      `The JWKS ${where} is on curve ${details.namedCurve}, which does not match ${alg}.`,
+    );
   }
 }

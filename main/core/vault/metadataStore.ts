@@ -30,9 +30,12 @@ export class MetadataStore {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (cause) {
-      throw new StorageError(`Keycast cannot create its data folder ${dir}: check the path and its permissions.`, {
-        cause,
-      });
+      throw new StorageError(
+        `Keycast cannot create its data folder ${dir}: check the path and its permissions.`,
+        {
+          cause,
+        },
+      );
     }
     this.path = join(dir, METADATA_FILE);
     this.backupPath = `${this.path}.bak`;
@@ -62,7 +65,10 @@ export class MetadataStore {
     try {
       return get();
     } catch (cause) {
-      throw new StorageError(`Keycast could not read ${this.path}: check that it is a readable file.`, { cause });
+      throw new StorageError(
+        `Keycast could not read ${this.path}: check that it is a readable file.`,
+        { cause },
+      );
     }
   }
 
@@ -70,9 +76,12 @@ export class MetadataStore {
     try {
       this.conf.set('keys', keys);
     } catch (cause) {
-      throw new StorageError(`Keycast could not write ${this.path}: check free disk space and permissions.`, {
-        cause,
-      });
+      throw new StorageError(
+        `Keycast could not write ${this.path}: check free disk space and permissions.`,
+        {
+          cause,
+        },
+      );
     }
     this.keepBackup();
   }
@@ -85,7 +94,9 @@ export class MetadataStore {
       chmodSync(temp, 0o600);
       renameSync(temp, this.backupPath);
     } catch {
-      this.warn(`Keycast could not update the backup ${this.backupPath}; the key list itself was saved.`);
+      this.warn(
+        `Keycast could not update the backup ${this.backupPath}; the key list itself was saved.`,
+      );
     }
   }
 }
@@ -105,7 +116,9 @@ function recoverIfDamaged(path: string, backupPath: string, warn: (message: stri
   if (!exists) {
     if (backupGood) {
       copyFileSync(backupPath, path);
-      warn(`The key list ${path} was missing; it was restored from the last good backup ${backupPath}.`);
+      warn(
+        `The key list ${path} was missing; it was restored from the last good backup ${backupPath}.`,
+      );
     }
     return;
   }

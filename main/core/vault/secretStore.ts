@@ -60,7 +60,9 @@ export class OsKeychain implements SecretStore {
 
   async write(account: string, secret: Uint8Array): Promise<void> {
     if (secret.length > KEYCHAIN_ITEM_LIMIT) {
-      throw new RangeError(`Secret of ${secret.length} bytes exceeds the ${KEYCHAIN_ITEM_LIMIT}-byte keychain limit`);
+      throw new RangeError(
+        `Secret of ${secret.length} bytes exceeds the ${KEYCHAIN_ITEM_LIMIT}-byte keychain limit`,
+      );
     }
     await this.call(account, (entry) => entry.setSecret(secret));
   }

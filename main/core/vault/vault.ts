@@ -45,7 +45,8 @@ export class Vault {
   constructor(options: VaultOptions) {
     this.dataDir = options.dataDir;
     this.secrets = options.secrets ?? new OsKeychain();
-    this.store = options.metadata ?? new MetadataStore(options.dataDir, options.warn ?? (() => undefined));
+    this.store =
+      options.metadata ?? new MetadataStore(options.dataDir, options.warn ?? (() => undefined));
   }
 
   get metadataPath(): string {
@@ -60,9 +61,13 @@ export class Vault {
   find(ref: string): KeyRecord {
     const keys = this.list();
     const found =
-      keys.find((k) => k.id === ref) ?? keys.find((k) => k.kid === ref) ?? keys.find((k) => k.name === ref);
+      keys.find((k) => k.id === ref) ??
+      keys.find((k) => k.kid === ref) ??
+      keys.find((k) => k.name === ref);
     if (!found) {
-      throw new NotFoundError(`No key "${ref}" in ${this.dataDir}: run "keycast keys list" to see the keys.`);
+      throw new NotFoundError(
+        `No key "${ref}" in ${this.dataDir}: run "keycast keys list" to see the keys.`,
+      );
     }
     return found;
   }
@@ -82,11 +87,19 @@ export class Vault {
     const duplicate = material.publicJwk
       ? keys.find((k) => k.publicJwk && sameKey(k, material))
       : undefined;
-    if (duplicate) throw new InputError(`This key is already in the vault as "${duplicate.name}" (${duplicate.id}).`);
-    for (const [label, value] of [['name', name], ['kid', kid]] as const) {
+    if (duplicate)
+      throw new InputError(
+        `This key is already in the vault as "${duplicate.name}" (${duplicate.id}).`,
+      );
+    for (const [label, value] of [
+      ['name', name],
+      ['kid', kid],
+    ] as const) {
       const clash = keys.find((k) => k.id === value || k.kid === value || k.name === value);
       if (clash) {
-        throw new InputError(`The ${label} "${value}" is already used by key "${clash.name}": choose another --${label}.`);
+        throw new InputError(
+          `The ${label} "${value}" is already used by key "${clash.name}": choose another --${label}.`,
+        );
       }
     }
     const record: KeyRecord = {
@@ -106,7 +119,9 @@ export class Vault {
       this.store.saveKeys([...keys, record]);
     } catch (error) {
       await this.secrets.remove(this.accountOf(record)).catch(() => false);
-      throw error instanceof StorageError ? error : new StorageError('The key record could not be saved.', { cause: error });
+      throw error instanceof StorageError
+        ? error
+        : new StorageError('The key record could not be saved.', { cause: error });
     }
     return record;
   }
@@ -130,7 +145,9 @@ export class Vault {
   /** The key, ready to sign: loaded from the keychain once, then reused. */
   async signer(record: KeyRecord, now = new Date()): Promise<Signer> {
     if (record.status === 'retired') {
-      throw new InputError(`Key "${record.name}" is retired and no longer signs: use a current key.`);
+      throw new InputError(
+        `Key "${record.name}" is retired and no longer signs: use a current key.`,
+      );
     }
     if (record.expiresAt && new Date(record.expiresAt) <= now) {
       throw new InputError(
@@ -178,7 +195,9 @@ function uniqueId(keys: readonly KeyRecord[]): string {
 async function defaultKid(material: KeyMaterial): Promise<string> {
   // A thumbprint of an HMAC key would be a hash of the secret, which invites offline guessing of
   // short text secrets (Ant Media's are plain strings): shared secrets get a random kid instead.
-  return material.publicJwk ? thumbprintOf(material.publicJwk) : randomBytes(16).toString('base64url');
+  return material.publicJwk
+    ? thumbprintOf(material.publicJwk)
+    : randomBytes(16).toString('base64url');
 }
 
 function sameKey(record: KeyRecord, material: KeyMaterial): boolean {
@@ -191,8 +210,15 @@ function sameKey(record: KeyRecord, material: KeyMaterial): boolean {
 function checkLabel(label: 'name' | 'kid', value: string): void {
   // Names are for people and may hold spaces; kids travel in token headers and may not.
   const forbidden = label === 'kid' ? /[\s\p{Cc}]/u : /\p{Cc}/u;
-  if (value.length === 0 || value.length > MAX_LABEL || value.trim() !== value || forbidden.test(value)) {
+  if (
+    value.length === 0 ||
+    value.length > MAX_LABEL ||
+    value.trim() !== value ||
+    forbidden.test(value)
+  ) {
     const rule = label === 'kid' ? 'without spaces' : 'with no leading or trailing space';
-    throw new InputError(`The ${label} "${value}" is not usable: use 1 to ${MAX_LABEL} printable characters ${rule}.`);
+    throw new InputError(
+      `The ${label} "${value}" is not usable: use 1 to ${MAX_LABEL} printable characters ${rule}.`,
+    );
   }
 }
