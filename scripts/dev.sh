@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# One entry point that sets up a fresh machine and then does the job:
+#   bash scripts/dev.sh start [ARGS...]   install everything, then run Keycast (today: the keycast CLI)
+#   bash scripts/dev.sh test              install everything, then run the whole test suite (npm test)
+#   bash scripts/dev.sh bench             install everything, then run the benchmarks (npm run bench)
+# It needs Node.js 22.12+; when the machine has an older one, it installs Node 24 from the npm
+# registry's `node` package into .tools/node (inside this checkout) and puts it first on PATH.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+# Debian packages the test suite needs: a D-Bus session bus and the gnome-keyring Secret Service
+# (the real OS keychain the integration tests use).
+DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring)
+
+say() { printf 'keycast setup: %s\n' "$*" >&2; }
+
+node_is_recent() {
+  command -v node >/dev/null 2>&1 &&
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+}
+
+ensure_node() {
+  local local_bin="$ROOT/.tools/node/node_modules/node/bin"
+  if [ -x "$local_bin/node" ]; then export PATH="$local_bin:$PATH"; fi
+  if node_is_recent; then return; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    say "Node.js 22.12 or newer is required and npm is missing: install Node.js 24 (https://nodejs.org) and run this again."
+    exit 3
+  fi
+  say "Node.js $(node --version 2>/dev/null || echo none) is older than 22.12: installing Node 24 from the npm registry into .tools/node"
+  npm install --prefix "$ROOT/.tools/node" --no-save --no-audit --no-fund node@24 >/dev/null
+  export PATH="$local_bin:$PATH"
+  node_is_recent || { say "Node 24 could not be installed into .tools/node"; exit 3; }
+}
+
+ensure_debian_packages() {
+  local missing=()
+  for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
+  [ ${#missing[@]} -eq 0 ] && return
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "missing system packages (${missing[*]}) and no apt-get: install their equivalents for your OS."
+    exit 3
+  fi
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  say "installing Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_npm_packages() {
+  # A clean install whenever package-lock.json differs from the one last installed; `prepare` builds.
+  local stamp=node_modules/.keycast-lock.sha256 wanted
+  wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    say "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+    echo "$wanted" > "$stamp"
+  else
+    npm run --silent build
+  fi
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+  start)
+    ensure_node
+    ensure_npm_packages
+    exec node bin/keycast.js "${@:---help}"
+    ;;
+  test)
+    ensure_debian_packages "${DEBIAN_PACKAGES[@]}"
+    ensure_node
+    ensure_npm_packages
+    exec npm test
+    ;;
+  bench)
+    ensure_node
+    ensure_npm_packages
+    exec npm run bench
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh start [keycast args...] | test | bench" >&2
+    exit 2
+    ;;
+esac
