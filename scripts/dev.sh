@@ -55,10 +55,10 @@ ensure_npm_packages() {
   wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     say "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund
+    npm ci --no-audit --no-fund 1>&2
     echo "$wanted" > "$stamp"
-  else
-    npm run --silent build
+  elif [ ! -f dist/main/cli/main.js ] || [ -n "$(find main shared bench -newer dist/main/cli/main.js -name '*.ts' -print -quit)" ]; then
+    npm run --silent build 1>&2
   fi
 }
 
