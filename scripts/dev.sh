@@ -6,6 +6,7 @@
 # It needs Node.js 22.12+; when the machine has an older one, it installs Node 24 from the npm
 # registry's `node` package into .tools/node (inside this checkout) and puts it first on PATH.
 set -euo pipefail
+CALLER_DIR=$PWD
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
@@ -68,7 +69,9 @@ case "$command" in
   start)
     ensure_node
     ensure_npm_packages
-    exec node bin/keycast.js "${@:---help}"
+    # Relative paths in the arguments (--out FILE, key files) mean the caller's folder.
+    cd "$CALLER_DIR"
+    exec node "$ROOT/bin/keycast.js" "${@:---help}"
     ;;
   test)
     ensure_debian_packages "${DEBIAN_PACKAGES[@]}"
