@@ -25,9 +25,15 @@ interface Contender {
 
 async function contender(alg: Algorithm): Promise<Contender> {
   const material = await generateKeyMaterial(alg);
-  const signer: Signer = { alg, kid: 'bench', key: await importSigningKey(alg, Uint8Array.from(material.secret)) };
+  const signer: Signer = {
+    alg,
+    kid: 'bench',
+    key: await importSigningKey(alg, Uint8Array.from(material.secret)),
+  };
   // The same bytes Keycast signs: header.payload of a representative token.
-  const [header, payload] = (await mintToken(signer, { claims: { streamId: 'cam1', type: 'publish' } })).token.split('.');
+  const [header, payload] = (
+    await mintToken(signer, { claims: { streamId: 'cam1', type: 'publish' } })
+  ).token.split('.');
   const signingInput = Buffer.from(`${header}.${payload}`);
   return { signer, raw: rawSigner(alg, material.secret), signingInput };
 }
@@ -35,10 +41,15 @@ async function contender(alg: Algorithm): Promise<Contender> {
 function rawSigner(alg: Algorithm, secret: Uint8Array): (data: Buffer) => Buffer {
   const hash = `sha${alg.slice(2)}`;
   if (familyOf(alg) === 'oct') return (data) => createHmac(hash, secret).update(data).digest();
-  const key: KeyObject = createPrivateKey({ key: Buffer.from(secret), format: 'der', type: 'pkcs8' });
+  const key: KeyObject = createPrivateKey({
+    key: Buffer.from(secret),
+    format: 'der',
+    type: 'pkcs8',
+  });
   if (alg === 'EdDSA') return (data) => sign(null, data, key);
   if (alg === 'PS256') {
-    return (data) => sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+    return (data) =>
+      sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
   }
   if (familyOf(alg) === 'EC') return (data) => sign(hash, data, { key, dsaEncoding: 'ieee-p1363' });
   return (data) => sign(hash, data, key);
@@ -51,9 +62,12 @@ async function rate(count: number, op: () => unknown): Promise<number> {
   return count / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-async function mintThroughput(): Promise<{ alg: Algorithm; keycast: number; raw: number; ratio: number }[]> {
+async function mintThroughput(): Promise<
+  { alg: Algorithm; keycast: number; raw: number; ratio: number }[]
+> {
   const results = [];
   for (const alg of ALGORITHMS) {
     const c = await contender(alg);
@@ -63,17 +77,30 @@ async function mintThroughput(): Promise<{ alg: Algorithm; keycast: number; raw:
     await rate(count / 10, () => mintToken(c.signer)); // warm-up
     for (let round = 0; round < ROUNDS; round += 1) {
       // Interleaved rounds: both sides see the same machine load.
-      keycast.push(await rate(count, () => mintToken(c.signer, { claims: { streamId: 'cam1', type: 'publish' } })));
+      keycast.push(
+        await rate(count, () =>
+          mintToken(c.signer, { claims: { streamId: 'cam1', type: 'publish' } }),
+        ),
+      );
       raw.push(await rate(count, () => c.raw(c.signingInput)));
     }
-    results.push({ alg, keycast: median(keycast), raw: median(raw), ratio: median(keycast) / median(raw) });
+    results.push({
+      alg,
+      keycast: median(keycast),
+      raw: median(raw),
+      ratio: median(keycast) / median(raw),
+    });
   }
   return results;
 }
 
 /** p99 event-loop delay (ms) while `work` runs, and over an idle span of the same length. */
-async function loopDelay(work: () => Promise<unknown>): Promise<{ busyP99: number; idleP99: number; seconds: number }> {
-  const measure = async (during: () => Promise<unknown>): Promise<{ p99: number; seconds: number }> => {
+async function loopDelay(
+  work: () => Promise<unknown>,
+): Promise<{ busyP99: number; idleP99: number; seconds: number }> {
+  const measure = async (
+    during: () => Promise<unknown>,
+  ): Promise<{ p99: number; seconds: number }> => {
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     histogram.enable();
     const start = process.hrtime.bigint();
@@ -88,12 +115,16 @@ async function loopDelay(work: () => Promise<unknown>): Promise<{ busyP99: numbe
 }
 
 async function main(): Promise<void> {
-  console.log(`Keycast benchmarks — Node ${process.version}, ${ROUNDS} interleaved rounds, medians\n`);
+  console.log(
+    `Keycast benchmarks — Node ${process.version}, ${ROUNDS} interleaved rounds, medians\n`,
+  );
   console.log('Sequential mint throughput (tokens/s) vs raw node:crypto signing of the same bytes');
   console.log('alg     keycast/s      raw/s   ratio');
   const throughput = await mintThroughput();
   for (const r of throughput) {
-    console.log(`${r.alg.padEnd(6)} ${r.keycast.toFixed(0).padStart(10)} ${r.raw.toFixed(0).padStart(10)}   ${r.ratio.toFixed(2)}×`);
+    console.log(
+      `${r.alg.padEnd(6)} ${r.keycast.toFixed(0).padStart(10)} ${r.raw.toFixed(0).padStart(10)}   ${r.ratio.toFixed(2)}×`,
+    );
   }
 
   const rs256 = await contender('RS256');
@@ -102,14 +133,24 @@ async function main(): Promise<void> {
     for (let i = 0; i < 1000; i += 1) await mintToken(rs256.signer);
   });
   console.log('\nEvent-loop delay p99 (ms), busy vs idle over the same span');
-  console.log(`RSA-4096 generation   ${generation.busyP99.toFixed(2)} ms (idle ${generation.idleP99.toFixed(2)} ms, ${generation.seconds.toFixed(2)} s)`);
-  console.log(`1,000 RS256 mints     ${minting.busyP99.toFixed(2)} ms (idle ${minting.idleP99.toFixed(2)} ms, ${minting.seconds.toFixed(2)} s)`);
+  console.log(
+    `RSA-4096 generation   ${generation.busyP99.toFixed(2)} ms (idle ${generation.idleP99.toFixed(2)} ms, ${generation.seconds.toFixed(2)} s)`,
+  );
+  console.log(
+    `1,000 RS256 mints     ${minting.busyP99.toFixed(2)} ms (idle ${minting.idleP99.toFixed(2)} ms, ${minting.seconds.toFixed(2)} s)`,
+  );
 
   const rsRatio = throughput.find((r) => r.alg === 'RS256')?.ratio ?? 0;
   const checks = [
     [`RS256-2048 mint throughput ≥ ${TARGET_RATIO_RS256}× raw`, rsRatio >= TARGET_RATIO_RS256],
-    [`event-loop p99 ≤ ${TARGET_P99_MS} ms during RSA-4096 generation`, generation.busyP99 <= TARGET_P99_MS],
-    [`event-loop p99 ≤ ${TARGET_P99_MS} ms during 1,000 RS256 mints`, minting.busyP99 <= TARGET_P99_MS],
+    [
+      `event-loop p99 ≤ ${TARGET_P99_MS} ms during RSA-4096 generation`,
+      generation.busyP99 <= TARGET_P99_MS,
+    ],
+    [
+      `event-loop p99 ≤ ${TARGET_P99_MS} ms during 1,000 RS256 mints`,
+      minting.busyP99 <= TARGET_P99_MS,
+    ],
   ] as const;
   console.log('\nTargets');
   for (const [label, met] of checks) console.log(`  ${met ? 'met   ' : 'MISSED'} ${label}`);

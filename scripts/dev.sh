@@ -37,7 +37,10 @@ ensure_node() {
 
 ensure_debian_packages() {
   local missing=()
-  for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
+  for package in "$@"; do
+    # `dpkg -s` also succeeds for a removed package whose config files remain: ask for the real state.
+    [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
+  done
   [ ${#missing[@]} -eq 0 ] && return
   if ! command -v apt-get >/dev/null 2>&1; then
     say "missing system packages (${missing[*]}) and no apt-get: install their equivalents for your OS."
