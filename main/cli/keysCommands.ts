@@ -7,7 +7,7 @@ import { EXPORT_FORMATS, exportPublic, type ExportFormat } from '../core/keys/ex
 import { generateKeyMaterial } from '../core/keys/generate.ts';
 import { SECRET_ENCODINGS, importKeyMaterial, type SecretEncoding } from '../core/keys/import.ts';
 import { parseExpiry } from '../core/time.ts';
-import type { KeyHealth } from '../core/vault/vault.ts';
+import type { KeyHealth, NewKeyOptions } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
 import { confirmOnTerminal, printJson, printLines, readInput, table } from './io.ts';
 
@@ -49,7 +49,7 @@ function reportNewKey(record: KeyRecord, flags: NewKeyFlags, verb: string): void
   ]);
 }
 
-function newKeyOptions(flags: NewKeyFlags): Parameters<ReturnType<typeof openVault>['add']>[1] {
+function newKeyOptions(flags: NewKeyFlags): NewKeyOptions {
   return {
     name: flags.name,
     kid: flags.kid,

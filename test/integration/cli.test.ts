@@ -234,11 +234,12 @@ describe('keycast CLI: input and output', () => {
     expect(json<unknown[]>(await runCli(['keys', 'list', '--json'], { home }))).toHaveLength(0);
   });
 
-  it('refuses to sign with an expired key', async () => {
+  it('refuses to sign with an expired key, but still verifies its tokens', async () => {
     const home = tempHome();
     const key = json<{ id: string }>(
       await runCli(['keys', 'generate', '--alg', 'HS256', '--name', 'old', '--json'], { home }),
     );
+    const earlier = (await runCli(['token', 'mint', 'old'], { home })).stdout.trim();
     const file = join(home, 'keycast.json');
     const data = JSON.parse(readFileSync(file, 'utf8')) as {
       keys: { id: string; expiresAt: string }[];
@@ -246,6 +247,10 @@ describe('keycast CLI: input and output', () => {
     data.keys.find((k) => k.id === key.id)!.expiresAt = '2020-01-01T00:00:00.000Z';
     writeFileSync(file, JSON.stringify(data));
     expectCleanError(await runCli(['token', 'mint', 'old'], { home }), 2, /expired on 2020-01-01/);
+    const inspected = await runCli(['token', 'inspect', earlier, '--key', 'old', '--json'], {
+      home,
+    });
+    expect(json(inspected)).toMatchObject({ valid: true, verified: true });
   });
 });
 

@@ -154,24 +154,28 @@ export class Vault {
         `Key "${record.name}" expired on ${record.expiresAt}: generate a new key, or import it again with a later --expires.`,
       );
     }
+    return { alg: record.alg, kid: record.kid, key: await this.cachedKey(record) };
+  }
+
+  /** What verifies this key's tokens: the public key, or for HMAC the shared secret. Expiry only stops signing. */
+  async verifier(record: KeyRecord): Promise<VerificationKey> {
+    let key: CryptoKey | KeyObject;
+    if (record.publicJwk) {
+      key = createPublicKey({ key: record.publicJwk, format: 'jwk' });
+    } else {
+      key = await this.cachedKey(record);
+    }
+    return { kid: record.kid, alg: record.alg, key };
+  }
+
+  private cachedKey(record: KeyRecord): Promise<CryptoKey> {
     let key = this.signers.get(record.id);
     if (!key) {
       key = this.loadSigningKey(record);
       this.signers.set(record.id, key);
       key.catch(() => this.signers.delete(record.id));
     }
-    return { alg: record.alg, kid: record.kid, key: await key };
-  }
-
-  /** What verifies this key's tokens: the public key, or for HMAC the shared secret. */
-  async verifier(record: KeyRecord): Promise<VerificationKey> {
-    let key: CryptoKey | KeyObject;
-    if (record.publicJwk) {
-      key = createPublicKey({ key: record.publicJwk, format: 'jwk' });
-    } else {
-      key = (await this.signer(record)).key;
-    }
-    return { kid: record.kid, alg: record.alg, key };
+    return key;
   }
 
   private async loadSigningKey(record: KeyRecord): Promise<CryptoKey> {
