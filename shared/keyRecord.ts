@@ -19,6 +19,17 @@ export type PublicJwk = z.infer<typeof PublicJwkSchema>;
 
 export const KeyStatusSchema = z.enum(['active', 'retired']);
 
+/** Where a key's public part was uploaded, so it is not deleted by accident and can be found again. */
+export const UploadSchema = z
+  .object({
+    provider: z.string().min(1),
+    remoteId: z.string().min(1),
+    uploadedAt: z.string(),
+    expiresAt: z.string().nullable(),
+  })
+  .strict();
+export type Upload = z.infer<typeof UploadSchema>;
+
 /** What the metadata file holds for one key. Never any secret material. */
 export const KeyRecordSchema = z
   .object({
@@ -33,6 +44,9 @@ export const KeyRecordSchema = z
     provider: z.string().nullable(),
     notes: z.string(),
     status: KeyStatusSchema,
+    /** Provider settings that belong to the key, e.g. Vonage's application id. Never secret. */
+    attributes: z.record(z.string(), z.string()).optional(),
+    uploads: z.array(UploadSchema).optional(),
   })
   .strict();
 export type KeyRecord = z.infer<typeof KeyRecordSchema>;

@@ -25,6 +25,8 @@ export interface MintOptions {
   aud?: string | string[];
   /** Adds a random `jti` (122 random bits, UUID v4). Default true. */
   jti?: boolean;
+  /** Adds `iat` (now). Default true; off only where a provider's documented claim set has none. */
+  iat?: boolean;
   /** Put `kid` in the header. Default true. */
   includeKid?: boolean;
   now?: number;
@@ -48,7 +50,8 @@ export async function mintToken(signer: Signer, options: MintOptions = {}): Prom
     throw new InputError(`The algorithm "${String(signer.alg)}" is not allowed.`);
   const iat = options.now ?? nowSeconds();
   const claims: JWTPayload = { ...(options.claims ?? {}) };
-  claims.iat = iat;
+  delete claims.iat;
+  if (options.iat ?? true) claims.iat = iat;
   claims.exp =
     options.exp ??
     (options.ttlSeconds !== undefined ? iat + options.ttlSeconds : undefined) ??
@@ -60,7 +63,7 @@ export async function mintToken(signer: Signer, options: MintOptions = {}): Prom
   if (options.aud !== undefined) claims.aud = options.aud;
   if (options.jti ?? true) claims.jti = randomUUID();
   else delete claims.jti;
-  checkTimes(claims);
+  checkTimes(claims, iat);
 
   const header: MintedToken['header'] = { alg: signer.alg, typ: 'JWT' };
   if ((options.includeKid ?? true) && signer.kid) header.kid = signer.kid;
@@ -76,9 +79,9 @@ function numeric(value: unknown, name: string): number | undefined {
   return value;
 }
 
-function checkTimes(claims: JWTPayload): void {
+function checkTimes(claims: JWTPayload, now: number): void {
   const exp = numeric(claims.exp, 'exp') ?? 0;
-  const iat = claims.iat ?? 0;
+  const iat = now;
   const nbf = numeric(claims.nbf, 'nbf');
   if (exp <= iat) {
     throw new InputError(

@@ -9,6 +9,10 @@ import { StorageError } from '../errors.ts';
 const VaultFileSchema = z.looseObject({
   vaultId: z.string().min(8),
   keys: z.array(KeyRecordSchema),
+  /** Names of provider credentials; the secrets themselves are keychain items. */
+  credentials: z.array(z.string()).optional(),
+  /** Custom-provider templates, validated by main/core/providers/custom.ts. */
+  templates: z.array(z.unknown()).optional(),
 });
 type VaultFile = z.infer<typeof VaultFileSchema>;
 
@@ -72,9 +76,30 @@ export class MetadataStore {
     }
   }
 
+  credentialNames(): string[] {
+    return this.read(() => this.conf.get('credentials') ?? []);
+  }
+
+  templates(): unknown[] {
+    return this.read(() => this.conf.get('templates') ?? []);
+  }
+
   saveKeys(keys: KeyRecord[]): void {
+    this.save(() => this.conf.set('keys', keys));
+  }
+
+  saveCredentialNames(names: string[]): void {
+    this.save(() => this.conf.set('credentials', names));
+  }
+
+  saveTemplates(templates: unknown[]): void {
+    this.save(() => this.conf.set('templates', templates));
+  }
+
+  /** One write to the file, then the backup; a failed write is one readable error. */
+  private save(write: () => void): void {
     try {
-      this.conf.set('keys', keys);
+      write();
     } catch (cause) {
       throw new StorageError(
         `Keycast could not write ${this.path}: check free disk space and permissions.`,

@@ -25,6 +25,7 @@ export interface NewKeyOptions {
   expiresAt?: string | null;
   provider?: string | null;
   notes?: string;
+  attributes?: Record<string, string>;
 }
 
 export type KeyHealth = 'active' | 'expired' | 'retired' | 'secret missing';
@@ -113,6 +114,9 @@ export class Vault {
       provider: options.provider ?? null,
       notes: options.notes ?? '',
       status: 'active',
+      ...(options.attributes && Object.keys(options.attributes).length > 0
+        ? { attributes: options.attributes }
+        : {}),
     };
     await this.secrets.write(this.accountOf(record), material.secret);
     try {
@@ -126,9 +130,33 @@ export class Vault {
     return record;
   }
 
-  /** Deletes the secret first: if the keychain refuses, nothing has changed. */
-  async remove(ref: string): Promise<KeyRecord> {
+  /** Replaces a record's metadata (uploads, attributes, notes); never its key material. */
+  update(record: KeyRecord): KeyRecord {
+    const keys = this.list();
+    const index = keys.findIndex((k) => k.id === record.id);
+    if (index < 0) throw new NotFoundError(`No key "${record.id}" to update.`);
+    const current = keys[index]!;
+    if (current.publicJwk?.kid !== record.publicJwk?.kid || current.alg !== record.alg) {
+      throw new InputError('A key record update cannot change its algorithm or public key.');
+    }
+    keys[index] = record;
+    this.store.saveKeys(keys);
+    return record;
+  }
+
+  /**
+   * Deletes the secret first: if the keychain refuses, nothing has changed. A key whose public
+   * part is still uploaded to a provider is refused unless `evenIfUploaded` (SECURITY.md §26).
+   */
+  async remove(ref: string, options: { evenIfUploaded?: boolean } = {}): Promise<KeyRecord> {
     const record = this.find(ref);
+    const uploads = record.uploads ?? [];
+    if (uploads.length > 0 && !options.evenIfUploaded) {
+      const where = uploads.map((u) => `${u.provider} (${u.remoteId})`).join(', ');
+      throw new InputError(
+        `Key "${record.name}" is still uploaded to ${where}: delete it there first, so tokens stop being accepted, or confirm with --force.`,
+      );
+    }
     await this.secrets.remove(this.accountOf(record));
     this.store.saveKeys(this.list().filter((k) => k.id !== record.id));
     this.signers.delete(record.id);
@@ -168,6 +196,50 @@ export class Vault {
     return { kid: record.kid, alg: record.alg, key };
   }
 
+  /** Provider credentials (API tokens, service JWTs): the secret in the keychain, the name in the metadata file. */
+  async setCredential(name: string, secret: string): Promise<void> {
+    checkCredentialName(name);
+    if (secret.trim() === '') throw new InputError(`The credential "${name}" is empty.`);
+    await this.secrets.write(this.credentialAccount(name), new Uint8Array(Buffer.from(secret.trim(), 'utf8')));
+    const names = this.store.credentialNames();
+    if (!names.includes(name)) this.store.saveCredentialNames([...names, name].sort());
+  }
+
+  async credential(name: string): Promise<string> {
+    checkCredentialName(name);
+    const secret = await this.secrets.read(this.credentialAccount(name));
+    if (secret === null) {
+      throw new NotFoundError(
+        `No credential "${name}" is stored: add it with "keycast credentials set ${name}" (the secret is read from standard input).`,
+      );
+    }
+    return Buffer.from(secret).toString('utf8');
+  }
+
+  credentialNames(): string[] {
+    return this.store.credentialNames();
+  }
+
+  async deleteCredential(name: string): Promise<void> {
+    checkCredentialName(name);
+    const names = this.store.credentialNames();
+    if (!names.includes(name)) throw new NotFoundError(`No credential "${name}" is stored.`);
+    await this.secrets.remove(this.credentialAccount(name));
+    this.store.saveCredentialNames(names.filter((n) => n !== name));
+  }
+
+  templates(): unknown[] {
+    return this.store.templates();
+  }
+
+  saveTemplates(templates: unknown[]): void {
+    this.store.saveTemplates(templates);
+  }
+
+  private credentialAccount(name: string): string {
+    return `${this.store.vaultId}:credential:${name}`;
+  }
+
   private cachedKey(record: KeyRecord): Promise<CryptoKey> {
     let key = this.signers.get(record.id);
     if (!key) {
@@ -186,6 +258,14 @@ export class Vault {
       );
     }
     return importSigningKey(record.alg, secret);
+  }
+}
+
+function checkCredentialName(name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+    throw new InputError(
+      `"${name}" is not a credential name: use letters, digits, ".", "_" or "-", for example kinescope.`,
+    );
   }
 }
 

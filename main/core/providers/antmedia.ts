@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { InputError } from '../errors.ts';
+import { parseParams, checkClaims, type Links, type LocalKind, type Provider, type RawParams } from './types.ts';
+
+/**
+ * Ant Media Server: HS256 tokens signed with the server's own secret (`jwtStreamSecretKey` for
+ * streams, `jwtSecretKey` for the REST API), and every URL a publisher or player needs.
+ */
+const NAME = /^[A-Za-z0-9_.-]+$/;
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(?::(\d{1,5}))?$/;
+
+const connection = z.object({
+  host: z
+    .string({ error: 'is required: the server, e.g. media.example.com or media.example.com:5443' })
+    .regex(HOST, 'must be a host name with an optional port, e.g. media.example.com:5443'),
+  app: z.string().regex(NAME, 'must be an application name like LiveApp').default('LiveApp'),
+  tls: z.boolean().default(true),
+});
+type Connection = z.infer<typeof connection>;
+
+const streamParams = connection.extend({
+  stream: z.string({ error: 'is required: the stream id' }).regex(NAME, 'may hold letters, digits, ".", "_" and "-" only'),
+});
+
+const streamClaims = z
+  .object({ streamId: z.string().min(1), type: z.enum(['publish', 'play']) })
+  .strict();
+
+/** Web (HTTP/WebSocket) endpoint: 5443 with TLS, 5080 without, unless --host names a port. */
+function web(c: Connection): { http: string; ws: string } {
+  const [, port] = HOST.exec(c.host) ?? [];
+  const bare = port ? c.host.slice(0, -(port.length + 1)) : c.host;
+  const origin = `${bare}:${port ?? (c.tls ? '5443' : '5080')}`;
+  return { http: `${c.tls ? 'https' : 'http'}://${origin}`, ws: `${c.tls ? 'wss' : 'ws'}://${origin}` };
+}
+
+const hostOnly = (c: Connection): string => {
+  const [, port] = HOST.exec(c.host) ?? [];
+  return port ? c.host.slice(0, -(port.length + 1)) : c.host;
+};
+
+export function antMediaLinks(type: 'publish' | 'play', params: Connection & { stream: string }, token: string): Links {
+  const s = encodeURIComponent(params.stream);
+  const t = encodeURIComponent(token);
+  const a = params.app;
+  const h = hostOnly(params);
+  const { http, ws } = web(params);
+  const webrtc = { url: `${ws}/${a}/websocket`, message: JSON.stringify({ command: type, streamId: params.stream, token }) };
+  if (type === 'publish') {
+    return {
+      obs: { server: `rtmp://${h}/${a}`, streamKey: `${params.stream}?token=${t}` },
+      obsRtmps: { server: `rtmps://${h}:8443/${a}`, streamKey: `${params.stream}?token=${t}` },
+      rtmp: `rtmp://${h}/${a}/${s}?token=${t}`,
+      srt: `srt://${h}:4200?streamid=${a}/${s},token=${t}`,
+      webrtc,
+      whip: { url: `${http}/${a}/whip/${s}`, authorization: `Bearer ${token}` },
+    };
+  }
+  return {
+    hls: `${http}/${a}/streams/${s}.m3u8?token=${t}`,
+    dash: `${http}/${a}/streams/${s}/${s}.mpd?token=${t}`,
+    player: `${http}/${a}/play.html?id=${s}&playOrder=webrtc,hls&token=${t}`,
+    webrtc,
+  };
+}
+
+function streamKind(type: 'publish' | 'play'): LocalKind {
+  return {
+    mode: 'local',
+    description: type === 'publish' ? 'publish a stream (OBS, RTMP, SRT, WebRTC, WHIP)' : 'play a stream (HLS, DASH, WebRTC, player page)',
+    ttl: { default: 3600, max: 7 * 86400 },
+    // Ant Media's documented stream token is exactly {streamId, type, exp}.
+    iat: false,
+    jti: false,
+    prepare(raw) {
+      const params = parseParams(streamParams, raw, `An Ant Media ${type} token`);
+      const claims = checkClaims(streamClaims, { streamId: params.stream, type }, 'Ant Media');
+      return { claims, links: (token) => antMediaLinks(type, params, token) };
+    },
+  };
+}
+
+const HS256_SECRET = {
+  algs: ['HS256'] as const,
+  describe: "an HS256 secret of 32+ characters (the server's jwtStreamSecretKey)",
+};
+
+export const antmedia: Provider = {
+  id: 'antmedia',
+  name: 'Ant Media Server',
+  key: HS256_SECRET,
+  kinds: {
+    publish: streamKind('publish'),
+    play: streamKind('play'),
+    rest: {
+      mode: 'local',
+      description: "call the server's REST API (jwtSecretKey)",
+      key: { algs: ['HS256'], describe: "an HS256 secret of 32+ characters (the server's jwtSecretKey)" },
+      ttl: { default: 3600, max: 86400 },
+      iat: true,
+      jti: false,
+      prepare(raw) {
+        const params = parseParams(z.object({ host: connection.shape.host.optional(), app: connection.shape.app, tls: connection.shape.tls }), raw, 'An Ant Media REST token');
+        return {
+          claims: {},
+          links: (token): Links =>
+            params.host
+              ? { restApi: { url: `${web({ ...params, host: params.host }).http}/${params.app}/rest/v2`, authorization: token } }
+              : {},
+        };
+      },
+    },
+  },
+  linksFor(token, claims, raw: RawParams) {
+    const type = claims.type;
+    if (type !== 'publish' && type !== 'play') {
+      throw new InputError('This is not an Ant Media stream token: its "type" claim is neither "publish" nor "play".');
+    }
+    const stream = typeof raw.stream === 'string' ? raw.stream : typeof claims.streamId === 'string' ? claims.streamId : undefined;
+    const params = parseParams(streamParams, { ...raw, stream }, 'Ant Media links');
+    return antMediaLinks(type, params, token);
+  },
+};

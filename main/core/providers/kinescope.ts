@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import type { KeyRecord, PublicJwk } from '../../../shared/keyRecord.ts';
+import { InputError } from '../errors.ts';
+import { ApiClient, ProviderApiError, unwrapData } from '../net/http.ts';
+import { parseUnixSeconds } from '../time.ts';
+import type { Vault } from '../vault/vault.ts';
+import { checkKey } from './mint.ts';
+import { checkClaims, parseParams, text, type Links, type Provider } from './types.ts';
+
+export const KINESCOPE_API = 'https://api.kinescope.io';
+export const KINESCOPE_CREDENTIAL = 'kinescope';
+const RS256_2048 = { algs: ['RS256'] as const, minRsaBits: 2048, describe: 'an RS256 RSA key of 2048 bits or more' };
+
+const chatParams = z.object({
+  event: text(200),
+  userId: text(200),
+  username: text(200),
+  nbf: z.string().optional(),
+});
+
+const chatClaims = z
+  .object({
+    aud: z.literal('chat'),
+    user_id: z.string().min(1),
+    username: z.string().min(1),
+    event_id: z.string().min(1),
+    nbf: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+export const chatLink = (eventId: string, token: string): Links => ({
+  chat: `https://kinescope.io/chat/${encodeURIComponent(eventId)}?token=${encodeURIComponent(token)}`,
+});
+
+export const kinescope: Provider = {
+  id: 'kinescope',
+  name: 'Kinescope',
+  key: RS256_2048,
+  kinds: {
+    chat: {
+      mode: 'local',
+      description: 'sign a viewer into an event chat',
+      ttl: { default: 3600, max: 7 * 86400 },
+      iat: true,
+      jti: false,
+      prepare(raw) {
+        const p = parseParams(chatParams, raw, 'A Kinescope chat token');
+        const claims = checkClaims(
+          chatClaims,
+          {
+            aud: 'chat',
+            user_id: p.userId,
+            username: p.username,
+            event_id: p.event,
+            ...(p.nbf ? { nbf: parseUnixSeconds(p.nbf, '--nbf') } : {}),
+          },
+          'Kinescope',
+        );
+        return { claims, links: (token) => chatLink(p.event, token) };
+      },
+    },
+  },
+  linksFor(token, claims, raw) {
+    const event = typeof raw.event === 'string' ? raw.event : claims.event_id;
+    if (typeof event !== 'string' || !event) throw new InputError('Kinescope links need --event (the token names no event_id).');
+    return chatLink(event, token);
+  },
+};
+
+/** A JWK as Kinescope stores it. */
+export interface KinescopeJwk {
+  id: string;
+  kid: string;
+  kty: string;
+  alg: string;
+  use: string;
+  n: string;
+  e: string;
+  expires_at?: string;
+  [other: string]: unknown;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Kinescope API as documented: public-key upload for chat JWTs and the per-event switch. */
+export class KinescopeClient {
+  private readonly api: ApiClient;
+
+  constructor(apiToken: string, options: { baseUrl?: string; timeoutMs?: number } = {}) {
+    if (!UUID.test(apiToken.trim())) {
+      throw new InputError(
+        'The Kinescope API token must be a UUID (Dashboard → Settings → API tokens): store it with "keycast credentials set kinescope".',
+      );
+    }
+    this.api = new ApiClient({
+      service: 'Kinescope',
+      baseUrl: options.baseUrl ?? KINESCOPE_API,
+      bearer: apiToken.trim(),
+      timeoutMs: options.timeoutMs,
+      credentialHint: 'store a valid token with "keycast credentials set kinescope"',
+    });
+  }
+
+  async listKeys(): Promise<KinescopeJwk[]> {
+    return unwrapData<KinescopeJwk[]>((await this.api.request('GET', '/v1/jwk')).data) ?? [];
+  }
+
+  async getKey(id: string): Promise<KinescopeJwk> {
+    return unwrapData<KinescopeJwk>((await this.api.request('GET', `/v1/jwk/${encodeURIComponent(id)}`)).data);
+  }
+
+  async deleteKey(id: string): Promise<void> {
+    await this.api.request('DELETE', `/v1/jwk/${encodeURIComponent(id)}`);
+  }
+
+  async addKey(body: Record<string, string>): Promise<KinescopeJwk> {
+    return unwrapData<KinescopeJwk>((await this.api.request('POST', '/v1/jwk', body)).data);
+  }
+
+  async enableChatJwt(eventId: string): Promise<void> {
+    if (!eventId.trim()) throw new InputError('Enabling chat JWT needs the live event id (--event).');
+    await this.api.request('PUT', `/v2/live/events/${encodeURIComponent(eventId)}`, { chat_jwt_required: true });
+  }
+}
+
+const PUBLIC_RSA_MEMBERS = ['kty', 'e', 'use', 'kid', 'alg', 'n'] as const;
+
+/**
+ * Uploads a key's public JWK (SECURITY.md §29): checked first (RS256, 2048+ bits, public members
+ * only, a kid Kinescope does not already hold), read back after and compared, then recorded on the key.
+ */
+export async function uploadToKinescope(
+  client: KinescopeClient,
+  vault: Vault,
+  record: KeyRecord,
+  expiresAt: string,
+): Promise<KeyRecord> {
+  checkKey(RS256_2048, record, 'Kinescope');
+  const jwk = record.publicJwk as PublicJwk;
+  const body: Record<string, string> = {};
+  for (const member of PUBLIC_RSA_MEMBERS) body[member] = String(jwk[member]);
+  body.expires_at = expiresAt;
+
+  const existing = await client.listKeys();
+  const clash = existing.find((k) => k.kid === jwk.kid);
+  if (clash) {
+    throw new InputError(`Kinescope already holds a key with kid "${jwk.kid}" (id ${clash.id}): it is uploaded already, or delete that one first.`);
+  }
+  const created = await client.addKey(body);
+  if (!created?.id) throw new ProviderApiError('Kinescope accepted the key but did not say its id: check the key list.');
+  const stored = await client.getKey(created.id);
+  const differs = PUBLIC_RSA_MEMBERS.filter((m) => m !== 'use' && stored[m] !== body[m]);
+  if (differs.length > 0) {
+    await client.deleteKey(created.id).catch(() => undefined);
+    throw new ProviderApiError(`Kinescope stored a different key (${differs.join(', ')} differ), so it was deleted again: nothing was uploaded.`);
+  }
+  const upload = { provider: 'kinescope', remoteId: created.id, uploadedAt: new Date().toISOString(), expiresAt };
+  return vault.update({ ...record, provider: record.provider ?? 'kinescope', uploads: [...(record.uploads ?? []), upload] });
+}
+
+/** Deletes a key at Kinescope and forgets the upload on whichever record carried it. */
+export async function deleteFromKinescope(client: KinescopeClient, vault: Vault, remoteId: string): Promise<KeyRecord | null> {
+  await client.deleteKey(remoteId);
+  const record = vault.list().find((k) => k.uploads?.some((u) => u.provider === 'kinescope' && u.remoteId === remoteId));
+  if (!record) return null;
+  return vault.update({ ...record, uploads: record.uploads?.filter((u) => !(u.provider === 'kinescope' && u.remoteId === remoteId)) });
+}
+
+/** The API's required expires_at: the key's own expiry, else one year from now. */
+export function defaultUploadExpiry(record: KeyRecord, now = new Date()): string {
+  if (record.expiresAt) return record.expiresAt;
+  return new Date(now.getTime() + 365 * 86400 * 1000).toISOString();
+}

@@ -1,0 +1,103 @@
+import type { JWTPayload } from 'jose';
+import { familyOf } from '../../../shared/algorithms.ts';
+import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import { InputError } from '../errors.ts';
+import { decodeClaimsUnverified } from '../tokens/inspect.ts';
+import { mintToken } from '../tokens/mint.ts';
+import { formatSpan, isoFromSeconds } from '../time.ts';
+import type { Vault } from '../vault/vault.ts';
+import type { KeyRequirement, Links, Provider, RawParams, RemoteContext } from './types.ts';
+
+export interface ProviderMintRequest {
+  kind: string;
+  /** Vault key (id, kid or name); required for tokens signed locally. */
+  key?: string;
+  params: RawParams;
+  ttlSeconds?: number;
+  now?: number;
+  remote?: Omit<RemoteContext, 'credential'>;
+}
+
+export interface ProviderToken {
+  token: string;
+  header: Record<string, unknown>;
+  claims: JWTPayload;
+  expiresAt: string | null;
+  links: Links;
+  warnings: string[];
+}
+
+/**
+ * The one path every provider token takes: the kind, the key, the parameters, the claims and the
+ * lifetime are all checked before anything is signed; then the token and its links come back.
+ */
+export async function mintForProvider(
+  provider: Provider,
+  vault: Vault,
+  request: ProviderMintRequest,
+): Promise<ProviderToken> {
+  const kind = provider.kinds[request.kind];
+  if (!kind) {
+    throw new InputError(
+      `${provider.name} has no token kind "${request.kind}": choose ${Object.keys(provider.kinds).join(', ')}.`,
+    );
+  }
+  if (kind.mode === 'remote') {
+    const remote = await kind.fetch(request.params, request.ttlSeconds, {
+      ...request.remote,
+      credential: (name) => vault.credential(name),
+    });
+    const claims = decodeClaimsUnverified(remote.token);
+    const header = decodeHeaderUnverified(remote.token);
+    const exp = typeof claims.exp === 'number' ? isoFromSeconds(claims.exp) : null;
+    return { token: remote.token, header, claims, expiresAt: exp, links: remote.links ?? {}, warnings: [] };
+  }
+
+  if (!request.key) throw new InputError(`${provider.name} ${request.kind} tokens are signed with a vault key: pass --key.`);
+  const record = vault.find(request.key);
+  checkKey(kind.key ?? provider.key, record, provider.name);
+  const prepared = kind.prepare(request.params, record);
+  const ttl = request.ttlSeconds ?? kind.ttl.default;
+  if (ttl > kind.ttl.max) {
+    throw new InputError(
+      `${provider.name} ${request.kind} tokens live at most ${formatSpan(kind.ttl.max)}; ${formatSpan(ttl)} is too long.`,
+    );
+  }
+  const warnings = [...(prepared.warnings ?? [])];
+  if (kind.ttl.warnAbove !== undefined && ttl > kind.ttl.warnAbove) {
+    warnings.push(
+      `This token lives ${formatSpan(ttl)}: anyone holding it (or its link) can act as this user until it expires. Prefer ${formatSpan(kind.ttl.default)}.`,
+    );
+  }
+  const signer = await vault.signer(record);
+  const minted = await mintToken(signer, {
+    claims: prepared.claims,
+    ttlSeconds: ttl,
+    iat: kind.iat,
+    jti: kind.jti,
+    now: request.now,
+  });
+  return { ...minted, links: prepared.links(minted.token), warnings };
+}
+
+/** Refuses a key the platform would not accept, before anything is signed. */
+export function checkKey(requirement: KeyRequirement, record: KeyRecord, platform: string): void {
+  const bits = record.publicJwk?.n ? Buffer.from(record.publicJwk.n, 'base64url').length * 8 : undefined;
+  const algOk = requirement.algs.includes(record.alg);
+  const sizeOk = !requirement.minRsaBits || familyOf(record.alg) !== 'RSA' || (bits ?? 0) >= requirement.minRsaBits;
+  if (!algOk || !sizeOk) {
+    const actual = bits ? `${record.alg} (${bits}-bit RSA)` : record.alg;
+    throw new InputError(
+      `${platform} needs ${requirement.describe}; key "${record.name}" is ${actual}. Generate one with: keycast keys generate --alg ${requirement.algs[0]}${requirement.minRsaBits ? ` --bits ${requirement.minRsaBits}` : ''}`,
+    );
+  }
+}
+
+function decodeHeaderUnverified(token: string): Record<string, unknown> {
+  const [header] = token.split('.');
+  try {
+    return JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { Algorithm } from '../../../shared/algorithms.ts';
+import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import { InputError } from '../errors.ts';
+
+/** Flag values as the CLI (or the UI) hands them over: names are the camelCase of the flags. */
+export type RawParams = Record<string, string | string[] | boolean | undefined>;
+
+/** Named links a token goes into: a URL, or a small object (OBS server + key, WebRTC url + message). */
+export type Links = Record<string, string | Record<string, string>>;
+
+export interface KeyRequirement {
+  algs: readonly Algorithm[];
+  minRsaBits?: number;
+  /** One sentence for the refusal message, e.g. "an RS256 RSA key of 2048 bits or more". */
+  describe: string;
+}
+
+export interface TtlPolicy {
+  default: number;
+  max: number;
+  /** Above this a warning is printed (anyone holding the link is that user). */
+  warnAbove?: number;
+}
+
+/** What a kind makes of its parameters before anything is signed. */
+export interface PreparedToken {
+  claims: Record<string, unknown>;
+  links: (token: string) => Links;
+  warnings?: string[];
+}
+
+/** A token signed locally with a vault key. */
+export interface LocalKind {
+  mode: 'local';
+  description: string;
+  ttl: TtlPolicy;
+  /** Whether the provider's documented claim set has `iat` / a random `jti`. */
+  iat: boolean;
+  jti: boolean;
+  /** Overrides the provider's key requirement for this kind (Ant Media REST vs stream secrets). */
+  key?: KeyRequirement;
+  prepare(params: RawParams, key: KeyRecord): PreparedToken;
+}
+
+export interface RemoteContext {
+  credential(name: string): Promise<string>;
+  /** Overrides the provider's API base URL (tests, self-hosted platforms). */
+  apiBase?: string;
+  timeoutMs?: number;
+}
+
+export interface RemoteToken {
+  token: string;
+  links?: Links;
+}
+
+/** A token the provider's API issues (Native Frame's video and service tokens). */
+export interface RemoteKind {
+  mode: 'remote';
+  description: string;
+  fetch(params: RawParams, ttlSeconds: number | undefined, context: RemoteContext): Promise<RemoteToken>;
+}
+
+export type TokenKind = LocalKind | RemoteKind;
+
+export interface Provider {
+  id: string;
+  name: string;
+  key: KeyRequirement;
+  kinds: Record<string, TokenKind>;
+  /** Links for a token minted earlier (`keycast links`), from its claims plus flags. */
+  linksFor?(token: string, claims: Record<string, unknown>, params: RawParams): Links;
+}
+
+const kebab = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Parses parameters with a zod schema; the first problem becomes one sentence naming the flag. */
+export function parseParams<T>(schema: z.ZodType<T>, params: RawParams, context: string): T {
+  const result = schema.safeParse(params);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.length > 0 ? kebab(String(issue.path[0])) : 'the input';
+  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  throw new InputError(
+    missing ? `${context} needs ${field}.` : `${context}: ${field} ${issue.message.replace(/^Invalid input: /, '')}.`,
+  );
+}
+
+/** Validates the claims a kind built against its claim schema: a bad value never reaches a token. */
+export function checkClaims<T extends Record<string, unknown>>(
+  schema: z.ZodType<T>,
+  claims: Record<string, unknown>,
+  context: string,
+): T {
+  const result = schema.safeParse(claims);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new InputError(`${context}: the claim "${issue.path.join('.')}" ${issue.message.replace(/^Invalid input: /, '')}.`);
+}
+
+/** Reusable parameter shapes. */
+export const text = (max = 1000): z.ZodString => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
