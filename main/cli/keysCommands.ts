@@ -12,6 +12,7 @@ import { openVault } from './context.ts';
 import { confirmOnTerminal, printJson, printLines, readInput, table } from './io.ts';
 
 interface NewKeyFlags {
+  appId?: string;
   name?: string;
   kid?: string;
   expires?: string;
@@ -29,6 +30,7 @@ function addNewKeyOptions(command: Command): Command {
     .option('--expires <WHEN>', 'key expiry: a date (2027-06-30) or a duration (90d)')
     .option('--provider <P>', 'provider tag, e.g. antmedia or kinescope')
     .option('--notes <TEXT>', 'free-form notes')
+    .option('--app-id <ID>', 'Vonage: the application id, stored with the key')
     .option('--json', 'machine-readable output');
 }
 
@@ -56,6 +58,7 @@ function newKeyOptions(flags: NewKeyFlags): NewKeyOptions {
     expiresAt: flags.expires ? parseExpiry(flags.expires) : null,
     provider: flags.provider ?? null,
     notes: flags.notes,
+    attributes: flags.appId ? { applicationId: flags.appId } : undefined,
   };
 }
 
@@ -69,14 +72,51 @@ export function keysCommand(): Command {
       .command('generate')
       .description('generate a new key; the private part goes straight to the system keychain')
       .addOption(algOption().makeOptionMandatory())
-      .addOption(new Option('--bits <BITS>', 'RSA modulus size').choices(RSA_SIZES.map(String))),
-  ).action(async (flags: NewKeyFlags & { alg: Algorithm; bits?: string }, command: Command) => {
-    const options = newKeyOptions(flags);
-    const vault = openVault(command);
-    const bits = flags.bits === undefined ? undefined : Number(flags.bits);
-    const material = await generateKeyMaterial(flags.alg, { bits });
-    reportNewKey(await vault.add(material, options), flags, 'Generated');
-  });
+      .addOption(new Option('--bits <BITS>', 'RSA modulus size').choices(RSA_SIZES.map(String)))
+      .option('--printable', 'HMAC: a printable secret, for servers whose settings take text')
+      .option(
+        '--secret-out <FILE>',
+        'HMAC: also write the secret to this new file (mode 0600), to paste into the server',
+      ),
+  ).action(
+    async (
+      flags: NewKeyFlags & {
+        alg: Algorithm;
+        bits?: string;
+        printable?: boolean;
+        secretOut?: string;
+      },
+      command: Command,
+    ) => {
+      const options = newKeyOptions(flags);
+      // Ant Media takes the secret as text in its settings: it must be printable and leave Keycast once, on purpose.
+      const printable = flags.printable || flags.provider === 'antmedia';
+      if (flags.provider === 'antmedia' && !flags.secretOut) {
+        throw new InputError(
+          'Ant Media needs this secret in its settings (jwtStreamSecretKey): pass --secret-out FILE to receive it once, or import the server\'s existing secret with "keycast keys import".',
+        );
+      }
+      if (flags.secretOut && !printable)
+        throw new InputError('--secret-out is for printable HMAC secrets: add --printable.');
+      const vault = openVault(command);
+      const bits = flags.bits === undefined ? undefined : Number(flags.bits);
+      const material = await generateKeyMaterial(flags.alg, { bits, printable });
+      const record = await vault.add(material, options);
+      if (flags.secretOut) {
+        try {
+          writeSecretOnce(flags.secretOut, material.secret);
+        } catch (error) {
+          await vault.remove(record.id); // a secret nobody can paste into the server is no use
+          throw error;
+        }
+      }
+      reportNewKey(record, flags, 'Generated');
+      if (flags.secretOut)
+        process.stderr.write(
+          `The secret is in ${flags.secretOut} (mode 0600): paste it into the server, then delete the file.\n`,
+        );
+    },
+  );
 
   keys
     .command('list')
@@ -200,7 +240,8 @@ export function keysCommand(): Command {
     .command('delete <key>')
     .description('delete a key and its private part from the keychain')
     .option('--yes', 'do not ask for confirmation')
-    .action(async (ref: string, flags: { yes?: boolean }, command: Command) => {
+    .option('--force', 'delete even though the key is still uploaded to a provider')
+    .action(async (ref: string, flags: { yes?: boolean; force?: boolean }, command: Command) => {
       const vault = openVault(command);
       const record = vault.find(ref);
       if (!flags.yes) {
@@ -214,11 +255,26 @@ export function keysCommand(): Command {
           );
         }
       }
-      await vault.remove(record.id);
+      await vault.remove(record.id, { evenIfUploaded: flags.force });
       process.stderr.write(`Deleted key "${record.name}" (${record.id}).\n`);
     });
 
   return keys;
+}
+
+/** Writes a secret the user asked for into a new file only they can read; never overwrites. */
+function writeSecretOnce(path: string, secret: Uint8Array): void {
+  try {
+    writeFileSync(path, `${Buffer.from(secret).toString('utf8')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (cause) {
+    const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
+    throw new InputError(
+      exists
+        ? `${path} already exists: choose a new file for the secret.`
+        : `Cannot write ${path}: check the folder.`,
+      { cause },
+    );
+  }
 }
 
 function healthHint(health: KeyHealth, record: KeyRecord): string {

@@ -1,5 +1,12 @@
 import { Command } from 'commander';
 import { keysCommand } from './keysCommands.ts';
+import {
+  credentialsCommand,
+  linksCommand,
+  mintCommand,
+  templatesCommand,
+  uploadCommand,
+} from './providerCommands.ts';
 import { tokenCommand } from './tokenCommands.ts';
 
 export const VERSION = '0.1.0';
@@ -11,5 +18,10 @@ export function buildProgram(): Command {
     .option('--home <DIR>', 'data folder (default: $KEYCAST_HOME, else the Keycast app folder)')
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(keysCommand())
-    .addCommand(tokenCommand());
+    .addCommand(tokenCommand())
+    .addCommand(mintCommand())
+    .addCommand(linksCommand())
+    .addCommand(uploadCommand())
+    .addCommand(credentialsCommand())
+    .addCommand(templatesCommand());
 }

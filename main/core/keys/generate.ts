@@ -12,6 +12,11 @@ const randomBytesAsync = promisify(randomBytes);
 export interface GenerateOptions {
   /** RSA modulus size; only for RSA algorithms. Default 2048. */
   bits?: number;
+  /**
+   * HMAC only: a printable secret (base64url text, used as its UTF-8 bytes) for servers whose
+   * settings take the secret as text, like Ant Media's jwtStreamSecretKey.
+   */
+  printable?: boolean;
 }
 
 /**
@@ -23,12 +28,16 @@ export async function generateKeyMaterial(
   options: GenerateOptions = {},
 ): Promise<KeyMaterial> {
   const family = familyOf(alg);
+  if (options.printable && family !== 'oct') {
+    throw new InputError('Only HMAC secrets (HS256/384/512) can be generated as printable text.');
+  }
   if (options.bits !== undefined && family !== 'RSA') {
     throw new InputError(`--bits only applies to RSA keys; ${alg} keys have a fixed size.`);
   }
   if (family === 'oct') {
-    const bytes = specOf(alg).hmacBytes ?? 32;
-    return { alg, secret: new Uint8Array(await randomBytesAsync(bytes)), publicJwk: null };
+    const random = await randomBytesAsync(specOf(alg).hmacBytes ?? 32);
+    const secret = options.printable ? Buffer.from(random.toString('base64url'), 'utf8') : random;
+    return { alg, secret: new Uint8Array(secret), publicJwk: null };
   }
   const { privateKey, publicKey } = await generatePair(alg, options.bits);
   return {

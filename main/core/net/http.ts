@@ -5,7 +5,11 @@ export class ProviderApiError extends KeycastError {
   readonly status: number | undefined;
   constructor(message: string, status?: number, options?: { cause?: unknown }) {
     // A refused request body is the user's input (exit 2); everything else is the environment (exit 3).
-    super(status === 400 || status === 422 ? 'input' : status === 404 ? 'not-found' : 'environment', message, options);
+    super(
+      status === 400 || status === 422 ? 'input' : status === 404 ? 'not-found' : 'environment',
+      message,
+      options,
+    );
     this.status = status;
   }
 }
@@ -36,12 +40,24 @@ export class ApiClient {
   constructor(options: ApiClientOptions) {
     const url = new URL(options.baseUrl);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-      throw new KeycastError('input', `${options.service} API address ${url.origin} must use https.`);
+      throw new KeycastError(
+        'input',
+        `${options.service} API address ${url.origin} must use https.`,
+      );
     }
-    this.options = { timeoutMs: 10_000, retries: 2, ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.options = {
+      timeoutMs: 10_000,
+      retries: 2,
+      ...options,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    };
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; data: T }> {
     const { service, retries } = this.options;
     const attempts = IDEMPOTENT.has(method) ? retries + 1 : 1;
     let lastError: ProviderApiError | undefined;
@@ -94,17 +110,26 @@ export class ApiClient {
       response.status,
     );
     const retryAfter = Number(response.headers.get('retry-after'));
-    if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfterMs = Math.min(retryAfter, 5) * 1000;
+    if (Number.isFinite(retryAfter) && retryAfter > 0)
+      error.retryAfterMs = Math.min(retryAfter, 5) * 1000;
     return error;
   }
 }
 
-function describeStatus(service: string, status: number, credentialHint: string, retryAfter: string | null): string {
+function describeStatus(
+  service: string,
+  status: number,
+  credentialHint: string,
+  retryAfter: string | null,
+): string {
   if (status === 401) return `${service} refused the API credential (401): ${credentialHint}.`;
-  if (status === 403) return `${service} says this API credential may not do that (403): check its permissions in the ${service} dashboard.`;
+  if (status === 403)
+    return `${service} says this API credential may not do that (403): check its permissions in the ${service} dashboard.`;
   if (status === 404) return `${service} has no such item (404): check the id.`;
-  if (status === 400 || status === 422) return `${service} rejected the request (${status}): check the values you passed.`;
-  if (status === 429) return `${service} is rate-limiting requests (429)${retryAfter ? `; it asks to wait ${retryAfter} s` : ''}: try again shortly.`;
+  if (status === 400 || status === 422)
+    return `${service} rejected the request (${status}): check the values you passed.`;
+  if (status === 429)
+    return `${service} is rate-limiting requests (429)${retryAfter ? `; it asks to wait ${retryAfter} s` : ''}: try again shortly.`;
   if (status >= 500) return `${service} had a server error (${status}): try again later.`;
   return `${service} answered with an unexpected status ${status}.`;
 }
@@ -113,7 +138,9 @@ function parseJson(text: string, service: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ProviderApiError(`${service} answered with something that is not JSON.`, undefined, { cause });
+    throw new ProviderApiError(`${service} answered with something that is not JSON.`, undefined, {
+      cause,
+    });
   }
 }
 

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { parseParams, checkClaims, type Links, type LocalKind, type Provider, type RawParams } from './types.ts';
+import {
+  parseParams,
+  checkClaims,
+  type Links,
+  type LocalKind,
+  type Provider,
+  type RawParams,
+} from './types.ts';
 
 /**
  * Ant Media Server: HS256 tokens signed with the server's own secret (`jwtStreamSecretKey` for
@@ -19,7 +26,9 @@ const connection = z.object({
 type Connection = z.infer<typeof connection>;
 
 const streamParams = connection.extend({
-  stream: z.string({ error: 'is required: the stream id' }).regex(NAME, 'may hold letters, digits, ".", "_" and "-" only'),
+  stream: z
+    .string({ error: 'is required: the stream id' })
+    .regex(NAME, 'may hold letters, digits, ".", "_" and "-" only'),
 });
 
 const streamClaims = z
@@ -31,7 +40,10 @@ function web(c: Connection): { http: string; ws: string } {
   const [, port] = HOST.exec(c.host) ?? [];
   const bare = port ? c.host.slice(0, -(port.length + 1)) : c.host;
   const origin = `${bare}:${port ?? (c.tls ? '5443' : '5080')}`;
-  return { http: `${c.tls ? 'https' : 'http'}://${origin}`, ws: `${c.tls ? 'wss' : 'ws'}://${origin}` };
+  return {
+    http: `${c.tls ? 'https' : 'http'}://${origin}`,
+    ws: `${c.tls ? 'wss' : 'ws'}://${origin}`,
+  };
 }
 
 const hostOnly = (c: Connection): string => {
@@ -39,13 +51,20 @@ const hostOnly = (c: Connection): string => {
   return port ? c.host.slice(0, -(port.length + 1)) : c.host;
 };
 
-export function antMediaLinks(type: 'publish' | 'play', params: Connection & { stream: string }, token: string): Links {
+export function antMediaLinks(
+  type: 'publish' | 'play',
+  params: Connection & { stream: string },
+  token: string,
+): Links {
   const s = encodeURIComponent(params.stream);
   const t = encodeURIComponent(token);
   const a = params.app;
   const h = hostOnly(params);
   const { http, ws } = web(params);
-  const webrtc = { url: `${ws}/${a}/websocket`, message: JSON.stringify({ command: type, streamId: params.stream, token }) };
+  const webrtc = {
+    url: `${ws}/${a}/websocket`,
+    message: JSON.stringify({ command: type, streamId: params.stream, token }),
+  };
   if (type === 'publish') {
     return {
       obs: { server: `rtmp://${h}/${a}`, streamKey: `${params.stream}?token=${t}` },
@@ -67,7 +86,10 @@ export function antMediaLinks(type: 'publish' | 'play', params: Connection & { s
 function streamKind(type: 'publish' | 'play'): LocalKind {
   return {
     mode: 'local',
-    description: type === 'publish' ? 'publish a stream (OBS, RTMP, SRT, WebRTC, WHIP)' : 'play a stream (HLS, DASH, WebRTC, player page)',
+    description:
+      type === 'publish'
+        ? 'publish a stream (OBS, RTMP, SRT, WebRTC, WHIP)'
+        : 'play a stream (HLS, DASH, WebRTC, player page)',
     ttl: { default: 3600, max: 7 * 86400 },
     // Ant Media's documented stream token is exactly {streamId, type, exp}.
     iat: false,
@@ -95,17 +117,33 @@ export const antmedia: Provider = {
     rest: {
       mode: 'local',
       description: "call the server's REST API (jwtSecretKey)",
-      key: { algs: ['HS256'], describe: "an HS256 secret of 32+ characters (the server's jwtSecretKey)" },
+      key: {
+        algs: ['HS256'],
+        describe: "an HS256 secret of 32+ characters (the server's jwtSecretKey)",
+      },
       ttl: { default: 3600, max: 86400 },
       iat: true,
       jti: false,
       prepare(raw) {
-        const params = parseParams(z.object({ host: connection.shape.host.optional(), app: connection.shape.app, tls: connection.shape.tls }), raw, 'An Ant Media REST token');
+        const params = parseParams(
+          z.object({
+            host: connection.shape.host.optional(),
+            app: connection.shape.app,
+            tls: connection.shape.tls,
+          }),
+          raw,
+          'An Ant Media REST token',
+        );
         return {
           claims: {},
           links: (token): Links =>
             params.host
-              ? { restApi: { url: `${web({ ...params, host: params.host }).http}/${params.app}/rest/v2`, authorization: token } }
+              ? {
+                  restApi: {
+                    url: `${web({ ...params, host: params.host }).http}/${params.app}/rest/v2`,
+                    authorization: token,
+                  },
+                }
               : {},
         };
       },
@@ -114,9 +152,16 @@ export const antmedia: Provider = {
   linksFor(token, claims, raw: RawParams) {
     const type = claims.type;
     if (type !== 'publish' && type !== 'play') {
-      throw new InputError('This is not an Ant Media stream token: its "type" claim is neither "publish" nor "play".');
+      throw new InputError(
+        'This is not an Ant Media stream token: its "type" claim is neither "publish" nor "play".',
+      );
     }
-    const stream = typeof raw.stream === 'string' ? raw.stream : typeof claims.streamId === 'string' ? claims.streamId : undefined;
+    const stream =
+      typeof raw.stream === 'string'
+        ? raw.stream
+        : typeof claims.streamId === 'string'
+          ? claims.streamId
+          : undefined;
     const params = parseParams(streamParams, { ...raw, stream }, 'Ant Media links');
     return antMediaLinks(type, params, token);
   },

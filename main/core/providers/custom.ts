@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { ALGORITHMS } from '../../../shared/algorithms.ts';
 import { InputError } from '../errors.ts';
 import type { Vault } from '../vault/vault.ts';
-import { list, parseParams, type Links, type LocalKind, type Provider, type RawParams } from './types.ts';
+import {
+  isHttpsUrl,
+  list,
+  parseParams,
+  type Links,
+  type LocalKind,
+  type Provider,
+  type RawParams,
+} from './types.ts';
 
 /**
  * A provider for anything else: saved templates with an algorithm, claims holding {placeholders}
@@ -13,45 +21,62 @@ const RESERVED_CLAIMS = ['iat', 'exp', 'jti'];
 
 export const TemplateSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "_" or "-"'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, "_" or "-"'),
     description: z.string().max(200).optional(),
     alg: z.enum(ALGORITHMS),
     claims: z.record(z.string(), z.unknown()),
-    ttl: z.object({ default: z.number().int().positive(), max: z.number().int().positive() }).strict(),
+    ttl: z
+      .object({ default: z.number().int().positive(), max: z.number().int().positive() })
+      .strict(),
     link: z.string().optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
-    if (t.ttl.default > t.ttl.max) ctx.addIssue({ code: 'custom', path: ['ttl'], message: 'default must not exceed max' });
+    if (t.ttl.default > t.ttl.max)
+      ctx.addIssue({ code: 'custom', path: ['ttl'], message: 'default must not exceed max' });
     for (const claim of RESERVED_CLAIMS) {
-      if (claim in t.claims) ctx.addIssue({ code: 'custom', path: ['claims', claim], message: 'is set by Keycast itself' });
+      if (claim in t.claims)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['claims', claim],
+          message: 'is set by Keycast itself',
+        });
     }
     if (placeholdersIn(t.claims).has('token')) {
-      ctx.addIssue({ code: 'custom', path: ['claims'], message: '{token} can only appear in the link' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['claims'],
+        message: '{token} can only appear in the link',
+      });
     }
     if (t.link !== undefined) {
-      if (!t.link.includes('{token}')) ctx.addIssue({ code: 'custom', path: ['link'], message: 'must contain {token}' });
+      if (!t.link.includes('{token}'))
+        ctx.addIssue({ code: 'custom', path: ['link'], message: 'must contain {token}' });
       const sample = t.link.replace(PLACEHOLDER, 'x');
-      let ok = false;
-      try {
-        ok = new URL(sample).protocol === 'https:';
-      } catch {
-        ok = false;
-      }
-      if (!ok) ctx.addIssue({ code: 'custom', path: ['link'], message: 'must be an https:// URL template' });
+      if (!isHttpsUrl(sample))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['link'],
+          message: 'must be an https:// URL template',
+        });
     }
   });
 export type Template = z.infer<typeof TemplateSchema>;
 
 function placeholdersIn(value: unknown, found = new Set<string>()): Set<string> {
-  if (typeof value === 'string') for (const match of value.matchAll(PLACEHOLDER)) found.add(match[1]!);
+  if (typeof value === 'string')
+    for (const match of value.matchAll(PLACEHOLDER)) found.add(match[1]!);
   else if (Array.isArray(value)) value.forEach((v) => placeholdersIn(v, found));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => placeholdersIn(v, found));
+  else if (value && typeof value === 'object')
+    Object.values(value).forEach((v) => placeholdersIn(v, found));
   return found;
 }
 
 function fill(value: unknown, values: Record<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(PLACEHOLDER, (_, name: string) => values[name] ?? '');
+  if (typeof value === 'string')
+    return value.replace(PLACEHOLDER, (_, name: string) => values[name] ?? '');
   if (Array.isArray(value)) return value.map((v) => fill(v, values));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, values)]));
@@ -64,7 +89,9 @@ export function validateTemplate(input: unknown): Template {
   const result = TemplateSchema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new InputError(`The template is not valid: ${issue.path.join('.') || 'it'} ${issue.message}.`);
+  throw new InputError(
+    `The template is not valid: ${issue.path.join('.') || 'it'} ${issue.message}.`,
+  );
 }
 
 function setValues(raw: RawParams): Record<string, string> {
@@ -93,15 +120,30 @@ function kindFor(template: Template): LocalKind {
       const values = setValues(raw);
       const all = new Set([...needed, ...linkNeeds]);
       const missing = [...all].filter((name) => values[name] === undefined);
-      if (missing.length) throw new InputError(`Template "${template.name}" needs ${missing.map((m) => `--set ${m}=…`).join(', ')}.`);
+      if (missing.length)
+        throw new InputError(
+          `Template "${template.name}" needs ${missing.map((m) => `--set ${m}=…`).join(', ')}.`,
+        );
       const unknown = Object.keys(values).filter((name) => !all.has(name));
-      if (unknown.length) throw new InputError(`Template "${template.name}" has no placeholder ${unknown.map((u) => `{${u}}`).join(', ')}.`);
+      if (unknown.length)
+        throw new InputError(
+          `Template "${template.name}" has no placeholder ${unknown.map((u) => `{${u}}`).join(', ')}.`,
+        );
       const claims = fill(template.claims, values) as Record<string, unknown>;
-      const linkValues = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, encodeURIComponent(v)]));
+      const linkValues = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, encodeURIComponent(v)]),
+      );
       return {
         claims,
         links: (token): Links =>
-          template.link ? { link: fill(template.link, { ...linkValues, token: encodeURIComponent(token) }) as string } : {},
+          template.link
+            ? {
+                link: fill(template.link, {
+                  ...linkValues,
+                  token: encodeURIComponent(token),
+                }) as string,
+              }
+            : {},
       };
     },
   };
@@ -119,7 +161,8 @@ export function saveTemplate(vault: Vault, input: unknown): Template {
 
 export function deleteTemplate(vault: Vault, name: string): void {
   const templates = savedTemplates(vault);
-  if (!templates.some((t) => t.name === name)) throw new InputError(`There is no template "${name}".`);
+  if (!templates.some((t) => t.name === name))
+    throw new InputError(`There is no template "${name}".`);
   vault.saveTemplates(templates.filter((t) => t.name !== name));
 }
 

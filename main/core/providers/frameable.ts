@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { checkClaims, list, parseParams, text, type Links, type Provider } from './types.ts';
+import {
+  checkClaims,
+  isHttpsUrl,
+  list,
+  parseParams,
+  text,
+  type Links,
+  type Provider,
+} from './types.ts';
 
 /**
  * Frameable attendee links: an RS256 token naming the attendee, appended as `token` to the event
@@ -9,13 +17,7 @@ import { checkClaims, list, parseParams, text, type Links, type Provider } from 
 export const FRAMEABLE_ROLES = ['host', 'presenter', 'transcriber', 'interpreter'] as const;
 
 const httpsUrl = (what: string): z.ZodType<string> =>
-  z.string().refine((value) => {
-    try {
-      return new URL(value).protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, `must be an https:// URL (${what})`);
+  z.string().refine(isHttpsUrl, `must be an https:// URL (${what})`);
 
 const attendeeParams = z.object({
   displayName: text(200),
@@ -47,7 +49,10 @@ export function eventLink(eventUrl: string | undefined, token: string): Links {
 function profilePairs(entries: string[]): [string, string][] {
   return entries.map((entry) => {
     const at = entry.indexOf('=');
-    if (at < 1) throw new InputError(`--profile takes key=value, e.g. --profile organization=Acme; got "${entry}".`);
+    if (at < 1)
+      throw new InputError(
+        `--profile takes key=value, e.g. --profile organization=Acme; got "${entry}".`,
+      );
     return [entry.slice(0, at), entry.slice(at + 1)];
   });
 }
@@ -67,7 +72,9 @@ export const frameable: Provider = {
         const p = parseParams(attendeeParams, raw, 'A Frameable attendee token');
         const unknownRole = p.role.find((r) => !(FRAMEABLE_ROLES as readonly string[]).includes(r));
         if (unknownRole) {
-          throw new InputError(`Frameable has no role "${unknownRole}": choose from ${FRAMEABLE_ROLES.join(', ')}.`);
+          throw new InputError(
+            `Frameable has no role "${unknownRole}": choose from ${FRAMEABLE_ROLES.join(', ')}.`,
+          );
         }
         const claims = checkClaims(
           attendeeClaims,
@@ -85,7 +92,11 @@ export const frameable: Provider = {
     },
   },
   linksFor(token, _claims, raw) {
-    const { eventUrl } = parseParams(z.object({ eventUrl: httpsUrl('the event') }), raw, 'Frameable links');
+    const { eventUrl } = parseParams(
+      z.object({ eventUrl: httpsUrl('the event') }),
+      raw,
+      'Frameable links',
+    );
     return eventLink(eventUrl, token);
   },
 };

@@ -8,13 +8,20 @@ import { nativeframe } from './nativeframe.ts';
 import type { Provider } from './types.ts';
 import { vonage } from './vonage.ts';
 
-export const BUILT_IN_PROVIDERS: readonly Provider[] = [antmedia, kinescope, vonage, frameable, nativeframe];
+export const BUILT_IN_PROVIDERS: readonly Provider[] = [
+  antmedia,
+  kinescope,
+  vonage,
+  frameable,
+  nativeframe,
+];
 export const PROVIDER_IDS = [...BUILT_IN_PROVIDERS.map((p) => p.id), 'custom'] as const;
 
 /** A provider by id; the custom provider's kinds are the templates saved in this vault. */
 export function providerById(id: string, vault: Vault): Provider {
   if (id === 'custom') return customProvider(savedTemplates(vault));
   const provider = BUILT_IN_PROVIDERS.find((p) => p.id === id);
-  if (!provider) throw new InputError(`Unknown provider "${id}": choose ${PROVIDER_IDS.join(', ')}.`);
+  if (!provider)
+    throw new InputError(`Unknown provider "${id}": choose ${PROVIDER_IDS.join(', ')}.`);
   return provider;
 }

@@ -9,7 +9,11 @@ import { checkClaims, parseParams, text, type Links, type Provider } from './typ
 
 export const KINESCOPE_API = 'https://api.kinescope.io';
 export const KINESCOPE_CREDENTIAL = 'kinescope';
-const RS256_2048 = { algs: ['RS256'] as const, minRsaBits: 2048, describe: 'an RS256 RSA key of 2048 bits or more' };
+const RS256_2048 = {
+  algs: ['RS256'] as const,
+  minRsaBits: 2048,
+  describe: 'an RS256 RSA key of 2048 bits or more',
+};
 
 const chatParams = z.object({
   event: text(200),
@@ -62,7 +66,8 @@ export const kinescope: Provider = {
   },
   linksFor(token, claims, raw) {
     const event = typeof raw.event === 'string' ? raw.event : claims.event_id;
-    if (typeof event !== 'string' || !event) throw new InputError('Kinescope links need --event (the token names no event_id).');
+    if (typeof event !== 'string' || !event)
+      throw new InputError('Kinescope links need --event (the token names no event_id).');
     return chatLink(event, token);
   },
 };
@@ -106,7 +111,9 @@ export class KinescopeClient {
   }
 
   async getKey(id: string): Promise<KinescopeJwk> {
-    return unwrapData<KinescopeJwk>((await this.api.request('GET', `/v1/jwk/${encodeURIComponent(id)}`)).data);
+    return unwrapData<KinescopeJwk>(
+      (await this.api.request('GET', `/v1/jwk/${encodeURIComponent(id)}`)).data,
+    );
   }
 
   async deleteKey(id: string): Promise<void> {
@@ -118,8 +125,11 @@ export class KinescopeClient {
   }
 
   async enableChatJwt(eventId: string): Promise<void> {
-    if (!eventId.trim()) throw new InputError('Enabling chat JWT needs the live event id (--event).');
-    await this.api.request('PUT', `/v2/live/events/${encodeURIComponent(eventId)}`, { chat_jwt_required: true });
+    if (!eventId.trim())
+      throw new InputError('Enabling chat JWT needs the live event id (--event).');
+    await this.api.request('PUT', `/v2/live/events/${encodeURIComponent(eventId)}`, {
+      chat_jwt_required: true,
+    });
   }
 }
 
@@ -144,26 +154,53 @@ export async function uploadToKinescope(
   const existing = await client.listKeys();
   const clash = existing.find((k) => k.kid === jwk.kid);
   if (clash) {
-    throw new InputError(`Kinescope already holds a key with kid "${jwk.kid}" (id ${clash.id}): it is uploaded already, or delete that one first.`);
+    throw new InputError(
+      `Kinescope already holds a key with kid "${jwk.kid}" (id ${clash.id}): it is uploaded already, or delete that one first.`,
+    );
   }
   const created = await client.addKey(body);
-  if (!created?.id) throw new ProviderApiError('Kinescope accepted the key but did not say its id: check the key list.');
+  if (!created?.id)
+    throw new ProviderApiError(
+      'Kinescope accepted the key but did not say its id: check the key list.',
+    );
   const stored = await client.getKey(created.id);
   const differs = PUBLIC_RSA_MEMBERS.filter((m) => m !== 'use' && stored[m] !== body[m]);
   if (differs.length > 0) {
     await client.deleteKey(created.id).catch(() => undefined);
-    throw new ProviderApiError(`Kinescope stored a different key (${differs.join(', ')} differ), so it was deleted again: nothing was uploaded.`);
+    throw new ProviderApiError(
+      `Kinescope stored a different key (${differs.join(', ')} differ), so it was deleted again: nothing was uploaded.`,
+    );
   }
-  const upload = { provider: 'kinescope', remoteId: created.id, uploadedAt: new Date().toISOString(), expiresAt };
-  return vault.update({ ...record, provider: record.provider ?? 'kinescope', uploads: [...(record.uploads ?? []), upload] });
+  const upload = {
+    provider: 'kinescope',
+    remoteId: created.id,
+    uploadedAt: new Date().toISOString(),
+    expiresAt,
+  };
+  return vault.update({
+    ...record,
+    provider: record.provider ?? 'kinescope',
+    uploads: [...(record.uploads ?? []), upload],
+  });
 }
 
 /** Deletes a key at Kinescope and forgets the upload on whichever record carried it. */
-export async function deleteFromKinescope(client: KinescopeClient, vault: Vault, remoteId: string): Promise<KeyRecord | null> {
+export async function deleteFromKinescope(
+  client: KinescopeClient,
+  vault: Vault,
+  remoteId: string,
+): Promise<KeyRecord | null> {
   await client.deleteKey(remoteId);
-  const record = vault.list().find((k) => k.uploads?.some((u) => u.provider === 'kinescope' && u.remoteId === remoteId));
+  const record = vault
+    .list()
+    .find((k) => k.uploads?.some((u) => u.provider === 'kinescope' && u.remoteId === remoteId));
   if (!record) return null;
-  return vault.update({ ...record, uploads: record.uploads?.filter((u) => !(u.provider === 'kinescope' && u.remoteId === remoteId)) });
+  return vault.update({
+    ...record,
+    uploads: record.uploads?.filter(
+      (u) => !(u.provider === 'kinescope' && u.remoteId === remoteId),
+    ),
+  });
 }
 
 /** The API's required expires_at: the key's own expiry, else one year from now. */

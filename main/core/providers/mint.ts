@@ -37,6 +37,12 @@ export async function mintForProvider(
   request: ProviderMintRequest,
 ): Promise<ProviderToken> {
   const kind = provider.kinds[request.kind];
+  if (!kind && provider.id === 'custom') {
+    const saved = Object.keys(provider.kinds);
+    throw new InputError(
+      `There is no template "${request.kind}"${saved.length ? ` (saved: ${saved.join(', ')})` : ''}: add one with "keycast templates add FILE".`,
+    );
+  }
   if (!kind) {
     throw new InputError(
       `${provider.name} has no token kind "${request.kind}": choose ${Object.keys(provider.kinds).join(', ')}.`,
@@ -50,10 +56,20 @@ export async function mintForProvider(
     const claims = decodeClaimsUnverified(remote.token);
     const header = decodeHeaderUnverified(remote.token);
     const exp = typeof claims.exp === 'number' ? isoFromSeconds(claims.exp) : null;
-    return { token: remote.token, header, claims, expiresAt: exp, links: remote.links ?? {}, warnings: [] };
+    return {
+      token: remote.token,
+      header,
+      claims,
+      expiresAt: exp,
+      links: remote.links ?? {},
+      warnings: [],
+    };
   }
 
-  if (!request.key) throw new InputError(`${provider.name} ${request.kind} tokens are signed with a vault key: pass --key.`);
+  if (!request.key)
+    throw new InputError(
+      `${provider.name} ${request.kind} tokens are signed with a vault key: pass --key.`,
+    );
   const record = vault.find(request.key);
   checkKey(kind.key ?? provider.key, record, provider.name);
   const prepared = kind.prepare(request.params, record);
@@ -82,9 +98,14 @@ export async function mintForProvider(
 
 /** Refuses a key the platform would not accept, before anything is signed. */
 export function checkKey(requirement: KeyRequirement, record: KeyRecord, platform: string): void {
-  const bits = record.publicJwk?.n ? Buffer.from(record.publicJwk.n, 'base64url').length * 8 : undefined;
+  const bits = record.publicJwk?.n
+    ? Buffer.from(record.publicJwk.n, 'base64url').length * 8
+    : undefined;
   const algOk = requirement.algs.includes(record.alg);
-  const sizeOk = !requirement.minRsaBits || familyOf(record.alg) !== 'RSA' || (bits ?? 0) >= requirement.minRsaBits;
+  const sizeOk =
+    !requirement.minRsaBits ||
+    familyOf(record.alg) !== 'RSA' ||
+    (bits ?? 0) >= requirement.minRsaBits;
   if (!algOk || !sizeOk) {
     const actual = bits ? `${record.alg} (${bits}-bit RSA)` : record.alg;
     throw new InputError(
@@ -96,7 +117,10 @@ export function checkKey(requirement: KeyRequirement, record: KeyRecord, platfor
 function decodeHeaderUnverified(token: string): Record<string, unknown> {
   const [header] = token.split('.');
   try {
-    return JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    return JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
   } catch {
     return {};
   }

@@ -5,7 +5,15 @@ import { toJwks } from '../keys/export.ts';
 import { ApiClient, ProviderApiError } from '../net/http.ts';
 import type { Vault } from '../vault/vault.ts';
 import { checkKey } from './mint.ts';
-import { checkClaims, list, parseParams, text, type Provider, type RawParams, type RemoteContext } from './types.ts';
+import {
+  checkClaims,
+  list,
+  parseParams,
+  text,
+  type Provider,
+  type RawParams,
+  type RemoteContext,
+} from './types.ts';
 
 export const NATIVEFRAME_API = 'https://platform.nativeframe.com';
 export const NATIVEFRAME_CREDENTIAL = 'nativeframe';
@@ -25,7 +33,11 @@ export const NATIVEFRAME_SCOPES = [
  * be changed with --scope-claim to whatever the issuer was configured to read.
  */
 export const DEFAULT_SCOPE_CLAIM = 'scopes';
-const RS256_2048 = { algs: ['RS256'] as const, minRsaBits: 2048, describe: 'an RS256 RSA key of 2048 bits or more' };
+const RS256_2048 = {
+  algs: ['RS256'] as const,
+  minRsaBits: 2048,
+  describe: 'an RS256 RSA key of 2048 bits or more',
+};
 
 const scopes = list.pipe(
   z
@@ -44,11 +56,16 @@ const videoParams = z.object({
 
 const issuerParams = z.object({
   iss: text(500),
-  aud: list.pipe(z.array(z.string().min(1)).min(1, 'needs the audience the issuer was registered with')),
+  aud: list.pipe(
+    z.array(z.string().min(1)).min(1, 'needs the audience the issuer was registered with'),
+  ),
   userId: text(200),
   scope: scopes,
   displayName: text(200).optional(),
-  scopeClaim: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'must be a claim name').default(DEFAULT_SCOPE_CLAIM),
+  scopeClaim: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'must be a claim name')
+    .default(DEFAULT_SCOPE_CLAIM),
 });
 
 const RESERVED = new Set(['iss', 'aud', 'sub', 'iat', 'exp', 'nbf', 'jti']);
@@ -63,7 +80,8 @@ export class NativeFrameClient {
       baseUrl: options.baseUrl ?? NATIVEFRAME_API,
       bearer: serviceJwt.trim(),
       timeoutMs: options.timeoutMs,
-      credentialHint: 'store a current service-account JWT with "keycast credentials set nativeframe"',
+      credentialHint:
+        'store a current service-account JWT with "keycast credentials set nativeframe"',
     });
   }
 
@@ -71,17 +89,35 @@ export class NativeFrameClient {
     kid: string;
     organizationSlug: string;
     projectId: string;
-    videoToken: { scopes: string[]; userId: string; ttl: number; data: { displayName?: string; mirrors: unknown[] } };
+    videoToken: {
+      scopes: string[];
+      userId: string;
+      ttl: number;
+      data: { displayName?: string; mirrors: unknown[] };
+    };
   }): Promise<string> {
-    return tokenFrom(await this.api.request<{ token?: string }>('POST', '/auth/v1/video-jwt', body));
+    return tokenFrom(
+      await this.api.request<{ token?: string }>('POST', '/auth/v1/video-jwt', body),
+    );
   }
 
   async serviceToken(body: { kid: string; roles: string[] }): Promise<string> {
     return tokenFrom(await this.api.request<{ token?: string }>('POST', '/auth/v1/jwt', body));
   }
 
-  async putIssuer(iss: string, body: { iss: string; project: { id: string }; aud: string[]; roles: string[]; keys: unknown[] }): Promise<Record<string, unknown>> {
-    return (await this.api.request<Record<string, unknown>>('PUT', `/auth/v1/issuers/${encodeURIComponent(iss)}`, body)).data ?? {};
+  async putIssuer(
+    iss: string,
+    body: { iss: string; project: { id: string }; aud: string[]; roles: string[]; keys: unknown[] },
+  ): Promise<Record<string, unknown>> {
+    return (
+      (
+        await this.api.request<Record<string, unknown>>(
+          'PUT',
+          `/auth/v1/issuers/${encodeURIComponent(iss)}`,
+          body,
+        )
+      ).data ?? {}
+    );
   }
 }
 
@@ -110,7 +146,9 @@ export const nativeframe: Provider = {
       description: 'a user video token issued by Native Frame (POST /auth/v1/video-jwt)',
       async fetch(raw: RawParams, ttlSeconds, context) {
         const p = parseParams(videoParams, raw, 'A Native Frame video token');
-        const token = await (await client(context)).videoToken({
+        const token = await (
+          await client(context)
+        ).videoToken({
           kid: p.nfKid,
           organizationSlug: p.org,
           projectId: p.projectId,
@@ -128,8 +166,14 @@ export const nativeframe: Provider = {
       mode: 'remote',
       description: 'a service token issued by Native Frame (POST /auth/v1/jwt)',
       async fetch(raw: RawParams, _ttl, context) {
-        const p = parseParams(z.object({ nfKid: text(200), role: list }), raw, 'A Native Frame service token');
-        return { token: await (await client(context)).serviceToken({ kid: p.nfKid, roles: p.role }) };
+        const p = parseParams(
+          z.object({ nfKid: text(200), role: list }),
+          raw,
+          'A Native Frame service token',
+        );
+        return {
+          token: await (await client(context)).serviceToken({ kid: p.nfKid, roles: p.role }),
+        };
       },
     },
     issuer: {
@@ -140,7 +184,8 @@ export const nativeframe: Provider = {
       jti: false,
       prepare(raw) {
         const p = parseParams(issuerParams, raw, 'A Native Frame issuer token');
-        if (RESERVED.has(p.scopeClaim)) throw new InputError(`--scope-claim cannot be the registered claim "${p.scopeClaim}".`);
+        if (RESERVED.has(p.scopeClaim))
+          throw new InputError(`--scope-claim cannot be the registered claim "${p.scopeClaim}".`);
         const schema = z
           .object({
             iss: z.string(),
@@ -186,13 +231,26 @@ export async function registerIssuer(
     roles: options.roles,
     keys: jwks.keys,
   });
-  const returned = Array.isArray(answer.keys) ? (answer.keys as { kid?: unknown }[]).map((k) => k.kid) : [];
+  const returned = Array.isArray(answer.keys)
+    ? (answer.keys as { kid?: unknown }[]).map((k) => k.kid)
+    : [];
   const missing = jwks.keys.filter((k) => !returned.includes(k.kid)).map((k) => k.kid);
-  if (missing.length > 0) throw new ProviderApiError(`Native Frame's issuer does not list the key(s) ${missing.join(', ')}: check it in the dashboard.`);
+  if (missing.length > 0)
+    throw new ProviderApiError(
+      `Native Frame's issuer does not list the key(s) ${missing.join(', ')}: check it in the dashboard.`,
+    );
   const uploadedAt = new Date().toISOString();
   for (const record of records) {
-    const others = (record.uploads ?? []).filter((u) => !(u.provider === 'nativeframe' && u.remoteId === options.iss));
-    vault.update({ ...record, uploads: [...others, { provider: 'nativeframe', remoteId: options.iss, uploadedAt, expiresAt: record.expiresAt }] });
+    const others = (record.uploads ?? []).filter(
+      (u) => !(u.provider === 'nativeframe' && u.remoteId === options.iss),
+    );
+    vault.update({
+      ...record,
+      uploads: [
+        ...others,
+        { provider: 'nativeframe', remoteId: options.iss, uploadedAt, expiresAt: record.expiresAt },
+      ],
+    });
   }
   return answer;
 }

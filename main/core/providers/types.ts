@@ -59,7 +59,11 @@ export interface RemoteToken {
 export interface RemoteKind {
   mode: 'remote';
   description: string;
-  fetch(params: RawParams, ttlSeconds: number | undefined, context: RemoteContext): Promise<RemoteToken>;
+  fetch(
+    params: RawParams,
+    ttlSeconds: number | undefined,
+    context: RemoteContext,
+  ): Promise<RemoteToken>;
 }
 
 export type TokenKind = LocalKind | RemoteKind;
@@ -83,7 +87,9 @@ export function parseParams<T>(schema: z.ZodType<T>, params: RawParams, context:
   const field = issue.path.length > 0 ? kebab(String(issue.path[0])) : 'the input';
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   throw new InputError(
-    missing ? `${context} needs ${field}.` : `${context}: ${field} ${issue.message.replace(/^Invalid input: /, '')}.`,
+    missing
+      ? `${context} needs ${field}.`
+      : `${context}: ${field} ${issue.message.replace(/^Invalid input: /, '')}.`,
   );
 }
 
@@ -96,9 +102,24 @@ export function checkClaims<T extends Record<string, unknown>>(
   const result = schema.safeParse(claims);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new InputError(`${context}: the claim "${issue.path.join('.')}" ${issue.message.replace(/^Invalid input: /, '')}.`);
+  throw new InputError(
+    `${context}: the claim "${issue.path.join('.')}" ${issue.message.replace(/^Invalid input: /, '')}.`,
+  );
 }
 
 /** Reusable parameter shapes. */
-export const text = (max = 1000): z.ZodString => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-export const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
+export const text = (max = 1000): z.ZodString =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** A repeatable flag: absent, one value or many, always read as a list. */
+export const list = z.preprocess(
+  (v: unknown): unknown => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+  z.array(z.string()),
+);
+
+export function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

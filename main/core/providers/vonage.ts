@@ -18,7 +18,8 @@ function applicationId(raw: RawParams, key: KeyRecord): string {
       `Vonage tokens carry the application id: pass --app-id, or store it on the key with "keycast keys import private.key --provider vonage --app-id ID".`,
     );
   }
-  if (!APP_ID.test(id)) throw new InputError(`"${id}" is not a Vonage application id (a UUID from the dashboard).`);
+  if (!APP_ID.test(id))
+    throw new InputError(`"${id}" is not a Vonage application id (a UUID from the dashboard).`);
   return id;
 }
 
@@ -26,7 +27,13 @@ const restClaims = z.object({ application_id: z.string().regex(APP_ID) }).strict
 
 const clientParams = z.object({
   session: text(500),
-  role: z.enum(VONAGE_ROLES, { error: `must be one of ${VONAGE_ROLES.join(', ')}` }).default('publisher'),
+  // --role is repeatable for other providers; Vonage takes exactly one.
+  role: z.preprocess(
+    (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? (v as unknown[])[0] : v),
+    z
+      .enum(VONAGE_ROLES, { error: `must be one of ${VONAGE_ROLES.join(', ')}, given once` })
+      .default('publisher'),
+  ),
   data: z.string().max(1000, 'must be at most 1000 characters').optional(),
   layoutClass: list,
 });
@@ -39,14 +46,21 @@ const clientClaims = restClaims
     session_id: z.string().min(1),
     role: z.enum(VONAGE_ROLES),
     connection_data: z.string().max(1000).optional(),
-    initial_layout_class_list: z.string().max(1000, 'must be at most 1000 characters once joined').optional(),
+    initial_layout_class_list: z
+      .string()
+      .max(1000, 'must be at most 1000 characters once joined')
+      .optional(),
   })
   .strict();
 
 export const vonage: Provider = {
   id: 'vonage',
   name: 'Vonage Video',
-  key: { algs: ['RS256'], minRsaBits: 2048, describe: "the application's RS256 RSA private key (private.key)" },
+  key: {
+    algs: ['RS256'],
+    minRsaBits: 2048,
+    describe: "the application's RS256 RSA private key (private.key)",
+  },
   kinds: {
     rest: {
       mode: 'local',
@@ -55,7 +69,11 @@ export const vonage: Provider = {
       iat: true,
       jti: true,
       prepare(raw, key) {
-        const claims = checkClaims(restClaims, { application_id: applicationId(raw, key) }, 'Vonage');
+        const claims = checkClaims(
+          restClaims,
+          { application_id: applicationId(raw, key) },
+          'Vonage',
+        );
         return { claims, links: () => ({}) };
       },
     },

@@ -200,7 +200,10 @@ export class Vault {
   async setCredential(name: string, secret: string): Promise<void> {
     checkCredentialName(name);
     if (secret.trim() === '') throw new InputError(`The credential "${name}" is empty.`);
-    await this.secrets.write(this.credentialAccount(name), new Uint8Array(Buffer.from(secret.trim(), 'utf8')));
+    await this.secrets.write(
+      this.credentialAccount(name),
+      new Uint8Array(Buffer.from(secret.trim(), 'utf8')),
+    );
     const names = this.store.credentialNames();
     if (!names.includes(name)) this.store.saveCredentialNames([...names, name].sort());
   }
