@@ -45,10 +45,11 @@ export class ApiClient {
         `${options.service} API address ${url.origin} must use https.`,
       );
     }
+    // `??`, not spread defaults: an explicit `timeoutMs: undefined` must still get the default.
     this.options = {
-      timeoutMs: 10_000,
-      retries: 2,
       ...options,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      retries: options.retries ?? 2,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
     };
   }
