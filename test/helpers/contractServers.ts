@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, generateKeyPair } from 'jose';
+import type { CryptoKey } from '../../main/core/keys/material.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -24,7 +25,11 @@ export abstract class ContractServer {
   private server: Server | undefined;
   baseUrl = '';
 
-  constructor(protected readonly bearer: string) {}
+  protected readonly bearer: string;
+
+  constructor(bearer: string) {
+    this.bearer = bearer;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
