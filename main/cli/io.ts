@@ -24,6 +24,9 @@ export async function readInput(source: string, what: string): Promise<string> {
   }
 }
 
+/** Commander helper for repeatable flags: each use adds one value. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export function readJsonInput(text: string, what: string): unknown {
   try {
     return JSON.parse(text);

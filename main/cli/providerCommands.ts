@@ -19,9 +19,7 @@ import {
 import { deleteTemplate, saveTemplate, savedTemplates } from '../core/providers/custom.ts';
 import type { Links, RawParams } from '../core/providers/types.ts';
 import { openVault } from './context.ts';
-import { printJson, printLines, readInput, readJsonInput, table, warn } from './io.ts';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+import { collect, printJson, printLines, readInput, readJsonInput, table, warn } from './io.ts';
 
 /** Every provider's flags (names fixed so scripts can rely on them); each provider reads its own. */
 function addProviderFlags(command: Command): Command {

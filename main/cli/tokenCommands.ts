@@ -5,7 +5,7 @@ import { mintToken } from '../core/tokens/mint.ts';
 import { keysFromJwks, type VerificationKey } from '../core/tokens/verify.ts';
 import { parseDuration, parseUnixSeconds } from '../core/time.ts';
 import { openVault } from './context.ts';
-import { printJson, printLines, readInput, readJsonInput } from './io.ts';
+import { collect, printJson, printLines, readInput, readJsonInput } from './io.ts';
 
 interface MintFlags {
   claim: string[];
@@ -19,8 +19,6 @@ interface MintFlags {
   jti: boolean;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `k=v` sets a string; `k:=json` sets a JSON value (number, boolean, array, object). */
 export function parseClaimFlag(flag: string): [string, unknown] {

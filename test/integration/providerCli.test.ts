@@ -6,6 +6,25 @@ import { runCli, tempHome } from '../helpers/cli.ts';
 
 const APP = '0b7d4c5e-1111-4222-8333-944455556666';
 
+/** An Ant Media key whose printable secret is handed out in `file`. */
+function generateAms(home: string, name: string, file: string) {
+  return runCli(
+    [
+      'keys',
+      'generate',
+      '--alg',
+      'HS256',
+      '--provider',
+      'antmedia',
+      '--name',
+      name,
+      '--secret-out',
+      file,
+    ],
+    { home },
+  );
+}
+
 async function mintJson(home: string, args: string[]) {
   const result = await runCli(['mint', ...args, '--json'], { home });
   expect(result.stderr).not.toMatch(/keycast:/);
@@ -21,41 +40,13 @@ describe('keycast mint: every provider token verifies with jsonwebtoken and the 
   it('Ant Media: a generated printable secret, handed out once in a 0600 file', async () => {
     const home = tempHome();
     const secretFile = join(home, 'ams.secret');
-    const generated = await runCli(
-      [
-        'keys',
-        'generate',
-        '--alg',
-        'HS256',
-        '--provider',
-        'antmedia',
-        '--name',
-        'ams',
-        '--secret-out',
-        secretFile,
-      ],
-      { home },
-    );
+    const generated = await generateAms(home, 'ams', secretFile);
     expect(generated.code).toBe(0);
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     const secret = readFileSync(secretFile, 'utf8').trim();
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     expect(generated.stdout + generated.stderr).not.toContain(secret);
-    const again = await runCli(
-      [
-        'keys',
-        'generate',
-        '--alg',
-        'HS256',
-        '--provider',
-        'antmedia',
-        '--name',
-        'ams2',
-        '--secret-out',
-        secretFile,
-      ],
-      { home },
-    );
+    const again = await generateAms(home, 'ams2', secretFile);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
     expect(JSON.parse((await runCli(['keys', 'list', '--json'], { home })).stdout)).toHaveLength(1);
@@ -175,21 +166,7 @@ describe('keycast mint: every provider token verifies with jsonwebtoken and the 
   it('keycast links rebuilds the OBS fields from a token; unknown providers and kinds are refused', async () => {
     const home = tempHome();
     const secret = join(home, 's');
-    await runCli(
-      [
-        'keys',
-        'generate',
-        '--alg',
-        'HS256',
-        '--provider',
-        'antmedia',
-        '--name',
-        'ams',
-        '--secret-out',
-        secret,
-      ],
-      { home },
-    );
+    await generateAms(home, 'ams', secret);
     const { token } = await mintJson(home, [
       'antmedia',
       'publish',
