@@ -27,6 +27,11 @@ export async function readInput(source: string, what: string): Promise<string> {
 /** Commander helper for repeatable flags: each use adds one value. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** A token given as an argument, or "-" for standard input: only the one line break a pipe adds is dropped. */
+export async function readTokenArgument(source: string): Promise<string> {
+  return source === '-' ? (await readInput('-', 'token')).replace(/\r?\n$/, '') : source;
+}
+
 export function readJsonInput(text: string, what: string): unknown {
   try {
     return JSON.parse(text);

@@ -19,7 +19,16 @@ import {
 import { deleteTemplate, saveTemplate, savedTemplates } from '../core/providers/custom.ts';
 import type { Links, RawParams } from '../core/providers/types.ts';
 import { openVault } from './context.ts';
-import { collect, printJson, printLines, readInput, readJsonInput, table, warn } from './io.ts';
+import {
+  collect,
+  printJson,
+  printLines,
+  readInput,
+  readJsonInput,
+  readTokenArgument,
+  table,
+  warn,
+} from './io.ts';
 
 /** Every provider's flags (names fixed so scripts can rely on them); each provider reads its own. */
 function addProviderFlags(command: Command): Command {
@@ -138,8 +147,7 @@ export function linksCommand(): Command {
       .requiredOption('--token <jwt|->', 'the token, or "-" to read it from standard input')
       .option('--json', 'print the links as JSON'),
   ).action(async (providerId: string, options: Record<string, unknown>, command: Command) => {
-    const source = options.token as string;
-    const token = source === '-' ? (await readInput('-', 'token')).trim() : source;
+    const token = await readTokenArgument(options.token as string);
     const provider = providerById(providerId, openVault(command));
     if (!provider.linksFor)
       throw new InputError(

@@ -5,7 +5,14 @@ import { mintToken } from '../core/tokens/mint.ts';
 import { keysFromJwks, type VerificationKey } from '../core/tokens/verify.ts';
 import { parseDuration, parseUnixSeconds } from '../core/time.ts';
 import { openVault } from './context.ts';
-import { collect, printJson, printLines, readInput, readJsonInput } from './io.ts';
+import {
+  collect,
+  printJson,
+  printLines,
+  readInput,
+  readJsonInput,
+  readTokenArgument,
+} from './io.ts';
 
 interface MintFlags {
   claim: string[];
@@ -102,9 +109,7 @@ export function tokenCommand(): Command {
         flags: { key?: string; jwks?: string; aud?: string; iss?: string; json?: boolean },
         command: Command,
       ) => {
-        // Only the one line break a pipe or file adds is dropped: anything else is the token's own.
-        const text =
-          source === '-' ? (await readInput('-', 'token')).replace(/\r?\n$/, '') : source;
+        const text = await readTokenArgument(source);
         let keys: VerificationKey[] | undefined;
         let keyLabel = '';
         if (flags.key) {

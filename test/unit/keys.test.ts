@@ -225,7 +225,8 @@ describe('importKeyMaterial', () => {
     ],
     [
       'a damaged PEM',
-      () => '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+      // Not a key: a PEM whose body is four bytes of nothing, kept as a fixture file.
+      () => readFileSync(join(ROOT, 'test/fixtures/damaged-private-key.pem'), 'utf8'),
       {},
       /could not be read/,
     ],

@@ -75,10 +75,8 @@ describe.each(Object.keys(EXPECTED_DIFFERENCES))('Wycheproof %s', (file) => {
 describe('ROCA fingerprint', () => {
   it('does not flag ordinary RSA keys', () => {
     for (let i = 0; i < 5; i += 1) {
-      const { n } = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
-        format: 'jwk',
-      });
-      expect(hasRocaFingerprint(Buffer.from(n!, 'base64url'))).toBe(false);
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      expect(hasRocaFingerprint(publicKey)).toBe(false);
     }
   });
 });

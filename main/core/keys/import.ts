@@ -158,7 +158,7 @@ function algorithmFor(key: KeyObject, requested: Algorithm | undefined): Algorit
           `This RSA key's public exponent is ${String(details.publicExponent)}; only 65537 is accepted.`,
         );
       }
-      if (hasRocaFingerprint(Buffer.from(String(key.export({ format: 'jwk' }).n), 'base64url'))) {
+      if (hasRocaFingerprint(key)) {
         throw new InputError(ROCA_MESSAGE);
       }
       if (requested && familyOf(requested) !== 'RSA') throw mismatch('an RSA');

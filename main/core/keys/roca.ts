@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 /**
  * ROCA (CVE-2017-15361, Nemec et al. 2017) fingerprint: RSA moduli from the vulnerable Infineon
  * library satisfy n ≡ 65537^a (mod M) for a primorial M, so n mod p lies in the subgroup that
@@ -19,9 +21,10 @@ const SUBGROUPS = ROCA_PRIMES.map((p) => {
   return { p: BigInt(p), members };
 });
 
-/** True when the modulus (big-endian bytes) carries the ROCA fingerprint. */
-export function hasRocaFingerprint(modulus: Uint8Array): boolean {
-  const n = BigInt(`0x${Buffer.from(modulus).toString('hex') || '0'}`);
+/** True when an RSA key's modulus carries the ROCA fingerprint. */
+export function hasRocaFingerprint(key: KeyObject): boolean {
+  const modulus = Buffer.from(String(key.export({ format: 'jwk' }).n), 'base64url');
+  const n = BigInt(`0x${modulus.toString('hex') || '0'}`);
   return SUBGROUPS.every(({ p, members }) => members.has(Number(n % p)));
 }
 

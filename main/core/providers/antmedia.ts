@@ -35,21 +35,20 @@ const streamClaims = z
   .object({ streamId: z.string().min(1), type: z.enum(['publish', 'play']) })
   .strict();
 
-/** Web (HTTP/WebSocket) endpoint: 5443 with TLS, 5080 without, unless --host names a port. */
-function web(c: Connection): { http: string; ws: string } {
+/**
+ * The bare host (RTMP, RTMPS and SRT use their own ports) and the web endpoint for HTTP and
+ * WebSocket: 5443 with TLS, 5080 without, unless --host names a port.
+ */
+function endpoints(c: Connection): { host: string; http: string; ws: string } {
   const [, port] = HOST.exec(c.host) ?? [];
-  const bare = port ? c.host.slice(0, -(port.length + 1)) : c.host;
-  const origin = `${bare}:${port ?? (c.tls ? '5443' : '5080')}`;
+  const host = port ? c.host.slice(0, -(port.length + 1)) : c.host;
+  const origin = `${host}:${port ?? (c.tls ? '5443' : '5080')}`;
   return {
+    host,
     http: `${c.tls ? 'https' : 'http'}://${origin}`,
     ws: `${c.tls ? 'wss' : 'ws'}://${origin}`,
   };
 }
-
-const hostOnly = (c: Connection): string => {
-  const [, port] = HOST.exec(c.host) ?? [];
-  return port ? c.host.slice(0, -(port.length + 1)) : c.host;
-};
 
 export function antMediaLinks(
   type: 'publish' | 'play',
@@ -59,8 +58,7 @@ export function antMediaLinks(
   const s = encodeURIComponent(params.stream);
   const t = encodeURIComponent(token);
   const a = params.app;
-  const h = hostOnly(params);
-  const { http, ws } = web(params);
+  const { host: h, http, ws } = endpoints(params);
   const webrtc = {
     url: `${ws}/${a}/websocket`,
     message: JSON.stringify({ command: type, streamId: params.stream, token }),
@@ -140,7 +138,7 @@ export const antmedia: Provider = {
             params.host
               ? {
                   restApi: {
-                    url: `${web({ ...params, host: params.host }).http}/${params.app}/rest/v2`,
+                    url: `${endpoints({ ...params, host: params.host }).http}/${params.app}/rest/v2`,
                     authorization: token,
                   },
                 }

@@ -170,6 +170,7 @@ export function customProvider(templates: Template[]): Provider {
   return {
     id: 'custom',
     name: 'Custom',
+    kindHint: 'a custom kind is a saved template: add one with "keycast templates add FILE"',
     key: { algs: ALGORITHMS, describe: 'a key' },
     kinds: Object.fromEntries(templates.map((t) => [t.name, kindFor(t)])),
   };

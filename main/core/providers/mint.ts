@@ -4,6 +4,7 @@ import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError } from '../errors.ts';
 import { decodeClaimsUnverified } from '../tokens/inspect.ts';
 import { mintToken } from '../tokens/mint.ts';
+import { readHeader } from '../tokens/verify.ts';
 import { formatSpan, isoFromSeconds } from '../time.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { KeyRequirement, Links, Provider, RawParams, RemoteContext } from './types.ts';
@@ -37,15 +38,11 @@ export async function mintForProvider(
   request: ProviderMintRequest,
 ): Promise<ProviderToken> {
   const kind = provider.kinds[request.kind];
-  if (!kind && provider.id === 'custom') {
-    const saved = Object.keys(provider.kinds);
-    throw new InputError(
-      `There is no template "${request.kind}"${saved.length ? ` (saved: ${saved.join(', ')})` : ''}: add one with "keycast templates add FILE".`,
-    );
-  }
   if (!kind) {
+    const names = Object.keys(provider.kinds);
+    const choose = names.length ? `: choose ${names.join(', ')}` : '';
     throw new InputError(
-      `${provider.name} has no token kind "${request.kind}": choose ${Object.keys(provider.kinds).join(', ')}.`,
+      `${provider.name} has no token kind "${request.kind}"${choose}${provider.kindHint ? `; ${provider.kindHint}` : ''}.`,
     );
   }
   if (kind.mode === 'remote') {
@@ -54,7 +51,7 @@ export async function mintForProvider(
       credential: (name) => vault.credential(name),
     });
     const claims = decodeClaimsUnverified(remote.token);
-    const header = decodeHeaderUnverified(remote.token);
+    const header: Record<string, unknown> = readHeader(remote.token);
     const exp = typeof claims.exp === 'number' ? isoFromSeconds(claims.exp) : null;
     return {
       token: remote.token,
@@ -111,17 +108,5 @@ export function checkKey(requirement: KeyRequirement, record: KeyRecord, platfor
     throw new InputError(
       `${platform} needs ${requirement.describe}; key "${record.name}" is ${actual}. Generate one with: keycast keys generate --alg ${requirement.algs[0]}${requirement.minRsaBits ? ` --bits ${requirement.minRsaBits}` : ''}`,
     );
-  }
-}
-
-function decodeHeaderUnverified(token: string): Record<string, unknown> {
-  const [header] = token.split('.');
-  try {
-    return JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >;
-  } catch {
-    return {};
   }
 }

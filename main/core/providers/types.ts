@@ -73,6 +73,8 @@ export interface Provider {
   name: string;
   key: KeyRequirement;
   kinds: Record<string, TokenKind>;
+  /** Added to the refusal of an unknown kind, e.g. how to create one. */
+  kindHint?: string;
   /** Links for a token minted earlier (`keycast links`), from its claims plus flags. */
   linksFor?(token: string, claims: Record<string, unknown>, params: RawParams): Links;
 }

@@ -207,7 +207,7 @@ function checkPublicKey(key: KeyObject, alg: Algorithm, where: string): void {
         `The JWKS ${where} has RSA exponent ${String(details.publicExponent)}; only 65537 is accepted.`,
       );
     }
-    if (hasRocaFingerprint(Buffer.from(String(key.export({ format: 'jwk' }).n), 'base64url'))) {
+    if (hasRocaFingerprint(key)) {
       throw new InputError(`The JWKS ${where} cannot be trusted. ${ROCA_MESSAGE}`);
     }
   }
