@@ -24,6 +24,8 @@ export interface ApiClientOptions {
   retries?: number;
   /** Hint for what to do about a refused token. */
   credentialHint: string;
+  /** Cancels the request (and any retry) when the user cancels the job. */
+  signal?: AbortSignal;
 }
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE', 'HEAD']);
@@ -35,7 +37,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
  * loopback, where the contract test servers run.
  */
 export class ApiClient {
-  private readonly options: Required<ApiClientOptions>;
+  private readonly options: Required<Omit<ApiClientOptions, 'signal'>>;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(options: ApiClientOptions) {
     const url = new URL(options.baseUrl);
@@ -46,6 +49,7 @@ export class ApiClient {
       );
     }
     // `??`, not spread defaults: an explicit `timeoutMs: undefined` must still get the default.
+    this.signal = options.signal;
     this.options = {
       ...options,
       timeoutMs: options.timeoutMs ?? 10_000,
@@ -66,6 +70,7 @@ export class ApiClient {
       const outcome = await this.once<T>(method, path, body);
       if (!(outcome instanceof ProviderApiError)) return outcome;
       lastError = outcome;
+      if (this.signal?.aborted) break;
       const retryable = outcome.status === undefined || RETRYABLE.has(outcome.status);
       if (!retryable || attempt === attempts) break;
       await sleep(outcome.retryAfterMs ?? 200 * 2 ** (attempt - 1));
@@ -89,11 +94,18 @@ export class ApiClient {
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: this.signal
+          ? AbortSignal.any([AbortSignal.timeout(timeoutMs), this.signal])
+          : AbortSignal.timeout(timeoutMs),
         redirect: 'error',
       });
     } catch (cause) {
       const timedOut = cause instanceof DOMException && cause.name === 'TimeoutError';
+      if (this.signal?.aborted) {
+        return new ProviderApiError(`The request to ${service} was cancelled.`, undefined, {
+          cause,
+        });
+      }
       return new ProviderApiError(
         timedOut
           ? `${service} did not answer within ${timeoutMs / 1000} s: check your connection and try again.`

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { checkKey } from './mint.ts';
 import {
   parseParams,
   checkClaims,
@@ -29,6 +30,12 @@ const streamParams = connection.extend({
   stream: z
     .string({ error: 'is required: the stream id' })
     .regex(NAME, 'may hold letters, digits, ".", "_" and "-" only'),
+});
+
+const restParams = z.object({
+  host: connection.shape.host.optional(),
+  app: connection.shape.app,
+  tls: connection.shape.tls,
 });
 
 const streamClaims = z
@@ -88,6 +95,7 @@ function streamKind(type: 'publish' | 'play'): LocalKind {
       type === 'publish'
         ? 'publish a stream (OBS, RTMP, SRT, WebRTC, WHIP)'
         : 'play a stream (HLS, DASH, WebRTC, player page)',
+    params: streamParams,
     ttl: { default: 3600, max: 7 * 86400 },
     // Ant Media's documented stream token is exactly {streamId, type, exp}.
     iat: false,
@@ -119,19 +127,12 @@ export const antmedia: Provider = {
         algs: ['HS256'],
         describe: "an HS256 secret of 32+ characters (the server's jwtSecretKey)",
       },
+      params: restParams,
       ttl: { default: 3600, max: 86400 },
       iat: true,
       jti: false,
       prepare(raw) {
-        const params = parseParams(
-          z.object({
-            host: connection.shape.host.optional(),
-            app: connection.shape.app,
-            tls: connection.shape.tls,
-          }),
-          raw,
-          'An Ant Media REST token',
-        );
+        const params = parseParams(restParams, raw, 'An Ant Media REST token');
         return {
           claims: {},
           links: (token): Links =>
@@ -146,6 +147,38 @@ export const antmedia: Provider = {
         };
       },
     },
+  },
+  guide(key) {
+    checkKey(HS256_SECRET, key, 'Ant Media Server');
+    return [
+      {
+        title: 'Open the application settings',
+        detail:
+          'In the Ant Media web panel choose Applications → your application (e.g. LiveApp) → Settings, or edit webapps/<app>/WEB-INF/red5-web.properties on the server.',
+        value: null,
+        copiesSecret: false,
+      },
+      {
+        title: 'Turn on JWT for publishing and playing',
+        detail:
+          'Enable the publish and play JWT filters ("Enable Publish JWT Filter", "Enable Play JWT Filter"); in red5-web.properties these are the two lines below.',
+        value: 'settings.publishJwtControlEnabled=true\nsettings.playJwtControlEnabled=true',
+        copiesSecret: false,
+      },
+      {
+        title: 'Paste the secret as the JWT stream secret key',
+        detail: `The secret of "${key.name}" goes into "JWT Secret Key" (settings.jwtStreamSecretKey). Keycast copies it from the keychain straight to the clipboard and clears it after 60 s.`,
+        value: null,
+        copiesSecret: true,
+      },
+      {
+        title: 'Save, then mint a publish token',
+        detail:
+          'Save the settings. In Mint choose Ant Media Server → publish with this key: OBS gets the Server and the Stream Key.',
+        value: null,
+        copiesSecret: false,
+      },
+    ];
   },
   linksFor(token, claims, raw: RawParams) {
     const type = claims.type;

@@ -94,8 +94,10 @@ export function validateTemplate(input: unknown): Template {
   );
 }
 
+const setParams = z.object({ set: list });
+
 function setValues(raw: RawParams): Record<string, string> {
-  const { set } = parseParams(z.object({ set: list }), raw, 'A custom token');
+  const { set } = parseParams(setParams, raw, 'A custom token');
   const values: Record<string, string> = {};
   for (const entry of set) {
     const at = entry.indexOf('=');
@@ -112,6 +114,11 @@ function kindFor(template: Template): LocalKind {
   return {
     mode: 'local',
     description: template.description ?? `custom template "${template.name}"`,
+    params: setParams.extend({
+      set: list.meta({
+        description: `name=value for each placeholder: ${[...needed, ...linkNeeds].join(', ') || 'none'}`,
+      }),
+    }),
     ttl: template.ttl,
     key: { algs: [template.alg], describe: `a ${template.alg} key (the template's algorithm)` },
     iat: true,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { toSpkiPem } from '../keys/export.ts';
+import { checkKey } from './mint.ts';
 import {
   checkClaims,
   isHttpsUrl,
@@ -57,14 +59,46 @@ function profilePairs(entries: string[]): [string, string][] {
   });
 }
 
+const RS256_2048 = {
+  algs: ['RS256'] as const,
+  minRsaBits: 2048,
+  describe: 'an RS256 RSA key of 2048 bits or more',
+};
+
 export const frameable: Provider = {
   id: 'frameable',
   name: 'Frameable',
-  key: { algs: ['RS256'], minRsaBits: 2048, describe: 'an RS256 RSA key of 2048 bits or more' },
+  key: RS256_2048,
+  guide(key) {
+    checkKey(RS256_2048, key, 'Frameable');
+    return [
+      {
+        title: "Open the event's sign-in settings",
+        detail:
+          'In Frameable open the event (or the organization) settings and find the JWT / single sign-on section for attendee tokens.',
+        value: null,
+        copiesSecret: false,
+      },
+      {
+        title: 'Paste the public key',
+        detail: `Paste the public key of "${key.name}" (SPKI PEM, RS256). Its private part stays in this computer's keychain.`,
+        value: toSpkiPem(key),
+        copiesSecret: false,
+      },
+      {
+        title: 'Send each attendee a link',
+        detail:
+          'In Mint choose Frameable → attendee, fill in the name and the event URL: the event link carries the token (default lifetime 5 minutes).',
+        value: null,
+        copiesSecret: false,
+      },
+    ];
+  },
   kinds: {
     attendee: {
       mode: 'local',
       description: 'sign an attendee into an event',
+      params: attendeeParams,
       ttl: { default: 300, max: 30 * 86400, warnAbove: 3600 },
       iat: true,
       jti: false,

@@ -44,6 +44,7 @@ export const kinescope: Provider = {
     chat: {
       mode: 'local',
       description: 'sign a viewer into an event chat',
+      params: chatParams,
       ttl: { default: 3600, max: 7 * 86400 },
       iat: true,
       jti: false,
@@ -91,7 +92,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class KinescopeClient {
   private readonly api: ApiClient;
 
-  constructor(apiToken: string, options: { baseUrl?: string; timeoutMs?: number } = {}) {
+  constructor(
+    apiToken: string,
+    options: { baseUrl?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+  ) {
     if (!UUID.test(apiToken.trim())) {
       throw new InputError(
         'The Kinescope API token must be a UUID (Dashboard → Settings → API tokens): store it with "keycast credentials set kinescope".',
@@ -102,6 +106,7 @@ export class KinescopeClient {
       baseUrl: options.baseUrl ?? KINESCOPE_API,
       bearer: apiToken.trim(),
       timeoutMs: options.timeoutMs,
+      signal: options.signal,
       credentialHint: 'store a valid token with "keycast credentials set kinescope"',
     });
   }
@@ -124,11 +129,12 @@ export class KinescopeClient {
     return unwrapData<KinescopeJwk>((await this.api.request('POST', '/v1/jwk', body)).data);
   }
 
-  async enableChatJwt(eventId: string): Promise<void> {
+  /** Requires (or stops requiring) a signed JWT in a live event's chat. */
+  async enableChatJwt(eventId: string, required = true): Promise<void> {
     if (!eventId.trim())
       throw new InputError('Enabling chat JWT needs the live event id (--event).');
     await this.api.request('PUT', `/v2/live/events/${encodeURIComponent(eventId)}`, {
-      chat_jwt_required: true,
+      chat_jwt_required: required,
     });
   }
 }

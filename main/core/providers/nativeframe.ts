@@ -129,6 +129,8 @@ function tokenFrom(response: { data: { token?: string } | null }): string {
   return token;
 }
 
+const serviceParams = z.object({ nfKid: text(200), role: list });
+
 async function client(context: RemoteContext): Promise<NativeFrameClient> {
   return new NativeFrameClient(await context.credential(NATIVEFRAME_CREDENTIAL), {
     baseUrl: context.apiBase,
@@ -144,6 +146,7 @@ export const nativeframe: Provider = {
     video: {
       mode: 'remote',
       description: 'a user video token issued by Native Frame (POST /auth/v1/video-jwt)',
+      params: videoParams,
       async fetch(raw: RawParams, ttlSeconds, context) {
         const p = parseParams(videoParams, raw, 'A Native Frame video token');
         const token = await (
@@ -165,12 +168,9 @@ export const nativeframe: Provider = {
     service: {
       mode: 'remote',
       description: 'a service token issued by Native Frame (POST /auth/v1/jwt)',
+      params: serviceParams,
       async fetch(raw: RawParams, _ttl, context) {
-        const p = parseParams(
-          z.object({ nfKid: text(200), role: list }),
-          raw,
-          'A Native Frame service token',
-        );
+        const p = parseParams(serviceParams, raw, 'A Native Frame service token');
         return {
           token: await (await client(context)).serviceToken({ kid: p.nfKid, roles: p.role }),
         };
@@ -179,6 +179,7 @@ export const nativeframe: Provider = {
     issuer: {
       mode: 'local',
       description: 'a user token signed locally as a registered external issuer',
+      params: issuerParams,
       ttl: { default: 3600, max: 86400 },
       iat: true,
       jti: false,

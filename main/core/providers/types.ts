@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Algorithm } from '../../../shared/algorithms.ts';
+import type { GuideStep } from '../../../shared/ipc.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError } from '../errors.ts';
 
@@ -34,6 +35,8 @@ export interface PreparedToken {
 export interface LocalKind {
   mode: 'local';
   description: string;
+  /** The parameters `prepare` reads: the CLI's flags and the app's form are both made from it. */
+  params: z.ZodType;
   ttl: TtlPolicy;
   /** Whether the provider's documented claim set has `iat` / a random `jti`. */
   iat: boolean;
@@ -59,6 +62,7 @@ export interface RemoteToken {
 export interface RemoteKind {
   mode: 'remote';
   description: string;
+  params: z.ZodType;
   fetch(
     params: RawParams,
     ttlSeconds: number | undefined,
@@ -75,6 +79,8 @@ export interface Provider {
   kinds: Record<string, TokenKind>;
   /** Added to the refusal of an unknown kind, e.g. how to create one. */
   kindHint?: string;
+  /** What to paste where on the platform's side, for this key (copy-paste guides in the app). */
+  guide?(key: KeyRecord): GuideStep[];
   /** Links for a token minted earlier (`keycast links`), from its claims plus flags. */
   linksFor?(token: string, claims: Record<string, unknown>, params: RawParams): Links;
 }

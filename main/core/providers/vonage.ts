@@ -25,7 +25,12 @@ function applicationId(raw: RawParams, key: KeyRecord): string {
 
 const restClaims = z.object({ application_id: z.string().regex(APP_ID) }).strict();
 
-const clientParams = z.object({
+/** Optional where the key carries the id (attribute `applicationId`). */
+const appIdParams = z.object({
+  appId: z.string().regex(APP_ID, 'must be a Vonage application id (a UUID)').optional(),
+});
+
+const clientParams = appIdParams.extend({
   session: text(500),
   // --role is repeatable for other providers; Vonage takes exactly one.
   role: z.preprocess(
@@ -65,6 +70,7 @@ export const vonage: Provider = {
     rest: {
       mode: 'local',
       description: 'call the Vonage Video REST API',
+      params: appIdParams,
       ttl: { default: 15 * 60, max: 86400 },
       iat: true,
       jti: true,
@@ -80,6 +86,7 @@ export const vonage: Provider = {
     client: {
       mode: 'local',
       description: 'connect a client to a session (publisher, subscriber, moderator…)',
+      params: clientParams,
       ttl: { default: 86400, max: 30 * 86400 },
       iat: true,
       jti: true,

@@ -1,6 +1,12 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
-import { InputError, NotFoundError, SecretMissingError, StorageError } from '../errors.ts';
+import {
+  InputError,
+  KeychainUnavailableError,
+  NotFoundError,
+  SecretMissingError,
+  StorageError,
+} from '../errors.ts';
 import type { CryptoKey, KeyMaterial } from '../keys/material.ts';
 import { thumbprintOf, toPublicJwk } from '../keys/publicJwk.ts';
 import { importSigningKey } from '../keys/signingKey.ts';
@@ -194,6 +200,42 @@ export class Vault {
       key = await this.cachedKey(record);
     }
     return { kid: record.kid, alg: record.alg, key };
+  }
+
+  /**
+   * An HMAC secret as the text a server's settings take (Ant Media's jwtStreamSecretKey). Only for
+   * printable secrets; the caller puts it where the user asked (a 0600 file, the clipboard).
+   */
+  async sharedSecretText(record: KeyRecord): Promise<string> {
+    if (record.publicJwk) {
+      throw new InputError(
+        `"${record.name}" is an ${record.alg} key pair: its private part never leaves the keychain. Share its public key instead.`,
+      );
+    }
+    const secret = await this.secrets.read(this.accountOf(record));
+    if (secret === null)
+      throw new SecretMissingError(
+        `The secret of "${record.name}" is missing from the keychain: import it again.`,
+      );
+    const text = Buffer.from(secret).toString('utf8');
+    secret.fill(0);
+    if (!/^[\x21-\x7e]+$/.test(text)) {
+      throw new InputError(
+        `The secret of "${record.name}" is binary, not text, so it cannot be pasted into a server's settings: generate a printable one.`,
+      );
+    }
+    return text;
+  }
+
+  /** Null when the keychain answers; otherwise the message that says how to fix it. */
+  async keychainProblem(): Promise<string | null> {
+    try {
+      await this.secrets.read(`${this.store.vaultId}:probe`);
+      return null;
+    } catch (error) {
+      if (error instanceof KeychainUnavailableError) return error.message;
+      throw error;
+    }
   }
 
   /** Provider credentials (API tokens, service JWTs): the secret in the keychain, the name in the metadata file. */

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, protocol, session } from 'electron';
+import { resolveDataDir } from '../core/vault/paths.ts';
+import { Vault } from '../core/vault/vault.ts';
+import { createAppCore } from '../core/ipc/handlers.ts';
+import { createDispatch } from '../core/ipc/dispatch.ts';
+import { SettingsStore } from '../core/ipc/settingsStore.ts';
+import { APP_SCHEME } from './security.ts';
+import { serveAppFiles } from './protocol.ts';
+import { lockDownContents, denyPermissions } from './lockdown.ts';
+import { desktopPorts } from './ports.ts';
+import { registerIpc, sendProgress } from './ipc.ts';
+import { createMainWindow } from './window.ts';
+import { buildMenu } from './menu.ts';
+
+/** Electron glue only: every decision lives in main/core or in the pure modules beside this file. */
+const here = dirname(fileURLToPath(import.meta.url));
+const RENDERER_DIR = join(here, '../renderer');
+const PRELOAD = join(here, '../preload/preload.cjs');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } },
+]);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | null = null;
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
+
+  app
+    .whenReady()
+    .then(() => {
+      const development = !app.isPackaged && process.env.KEYCAST_DEVTOOLS === '1';
+      denyPermissions(session.defaultSession);
+      serveAppFiles(session.defaultSession.protocol, RENDERER_DIR);
+      const dataDir = resolveDataDir();
+      const settings = new SettingsStore(dataDir);
+      const vault = new Vault({ dataDir });
+      const version = (
+        JSON.parse(readFileSync(join(app.getAppPath(), 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+      const core = createAppCore({
+        vault,
+        settings,
+        version,
+        ports: desktopPorts(() => window),
+        progress: (progress) => sendProgress(window, progress),
+        apiBases: { kinescope: process.env.KEYCAST_KINESCOPE_API_URL },
+      });
+      registerIpc(
+        createDispatch(core.handlers, (m) => console.error(m)),
+        () => window,
+      );
+      buildMenu();
+      window = createMainWindow({ preload: PRELOAD, settings, development });
+      window.on('closed', () => {
+        window = null;
+      });
+      app.on('before-quit', () => void core.clipboard.flush());
+      app.on('window-all-closed', () => app.quit());
+    })
+    .catch((error: unknown) => {
+      console.error(
+        'keycast: the app could not start:',
+        error instanceof Error ? error.message : error,
+      );
+      app.exit(1);
+    });
+}

@@ -1,0 +1,353 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { ProviderView, TokenKindView } from '../../../shared/ipc.ts';
+import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import { InputError, KeycastError } from '../errors.ts';
+import { exportPublic } from '../keys/export.ts';
+import { generateKeyMaterial } from '../keys/generate.ts';
+import { importKeyMaterial } from '../keys/import.ts';
+import { providerById, BUILT_IN_PROVIDERS } from '../providers/index.ts';
+import {
+  KINESCOPE_CREDENTIAL,
+  KinescopeClient,
+  defaultUploadExpiry,
+  deleteFromKinescope,
+  uploadToKinescope,
+} from '../providers/kinescope.ts';
+import { mintForProvider } from '../providers/mint.ts';
+import { customProvider, savedTemplates } from '../providers/custom.ts';
+import type { Provider } from '../providers/types.ts';
+import { inspectToken, MAX_CLOCK_TOLERANCE_SECONDS } from '../tokens/inspect.ts';
+import { keysFromJwks } from '../tokens/verify.ts';
+import type { Vault } from '../vault/vault.ts';
+import type { Clipboard } from './clipboardGuard.ts';
+import { ClipboardGuard } from './clipboardGuard.ts';
+import type { Handlers } from './dispatch.ts';
+import { isAllowedExternal } from './externalUrls.ts';
+import { formFieldsOf } from './formFields.ts';
+import { Jobs } from './jobs.ts';
+import { toKeyView } from './keyView.ts';
+import type { SettingsStore } from './settingsStore.ts';
+import type { Progress } from '../../../shared/ipc.ts';
+
+/** What only the desktop can do: native dialogs, the clipboard, the browser. */
+export interface DesktopPorts {
+  chooseKeyFile(): Promise<string | null>;
+  chooseSavePath(suggestedName: string): Promise<string | null>;
+  clipboard: Clipboard;
+  openExternal(url: string): Promise<void>;
+}
+
+export interface HandlerDeps {
+  vault: Vault;
+  settings: SettingsStore;
+  ports: DesktopPorts;
+  version: string;
+  progress: (progress: Progress) => void;
+  /** Overrides of the providers' API addresses (self-hosted, tests). */
+  apiBases?: { kinescope?: string };
+}
+
+export interface AppCore {
+  handlers: Handlers;
+  clipboard: ClipboardGuard;
+  jobs: Jobs;
+}
+
+/** A key file is a few KB at most; refuse to read anything that is clearly something else. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+function kindViews(provider: Provider): TokenKindView[] {
+  return Object.entries(provider.kinds).map(([id, kind]) => {
+    const requirement = kind.mode === 'local' ? (kind.key ?? provider.key) : null;
+    return {
+      id,
+      description: kind.description,
+      mode: kind.mode,
+      algs: requirement ? [...requirement.algs] : [],
+      keyDescription: requirement?.describe ?? `issued by ${provider.name}'s API`,
+      ttl:
+        kind.mode === 'local'
+          ? { default: kind.ttl.default, max: kind.ttl.max, warnAbove: kind.ttl.warnAbove ?? null }
+          : null,
+      fields: formFieldsOf(kind.params),
+    };
+  });
+}
+
+function readKeyFile(path: string): string {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new InputError(`${basename(path)} is not a file.`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof KeycastError) throw error;
+    throw new InputError(`${basename(path)} cannot be read: check that it exists.`);
+  }
+  if (size > MAX_KEY_FILE_BYTES) {
+    throw new InputError(
+      `${basename(path)} is ${Math.round(size / 1024)} KB: a key file (PEM, JWK, private.key) is a few KB. Choose the key file itself.`,
+    );
+  }
+  return readFileSync(path, 'utf8');
+}
+
+const expiryFrom = (days: number | undefined): string | null =>
+  days ? new Date(Date.now() + days * 86_400_000).toISOString() : null;
+
+/** The app's actions over the real core; the Electron main process and the tests use the same table. */
+export function createAppCore(deps: HandlerDeps): AppCore {
+  const { vault, settings, ports } = deps;
+  const clipboard = new ClipboardGuard(ports.clipboard);
+  const jobs = new Jobs(deps.progress);
+  const kinescopeClient = async (signal?: AbortSignal): Promise<KinescopeClient> =>
+    new KinescopeClient(await vault.credential(KINESCOPE_CREDENTIAL), {
+      baseUrl: deps.apiBases?.kinescope,
+      signal,
+    });
+  const view = (record: KeyRecord): Promise<{ key: Awaited<ReturnType<typeof toKeyView>> }> =>
+    toKeyView(record).then((key) => ({ key }));
+
+  const handlers: Handlers = {
+    async appInfo() {
+      return {
+        version: deps.version,
+        dataDir: vault.dataDir,
+        keychain: await vault.keychainProblem().then((message) => ({
+          available: message === null,
+          message,
+        })),
+        clockToleranceSeconds: MAX_CLOCK_TOLERANCE_SECONDS,
+      };
+    },
+
+    async listKeys() {
+      const now = new Date();
+      return { keys: await Promise.all(vault.list().map((r) => toKeyView(r, now))) };
+    },
+
+    generateKey(request) {
+      return jobs.run(request.jobId, async (job) => {
+        const printable = request.printable ?? request.provider === 'antmedia';
+        job.progress(
+          request.bits && request.bits >= 4096
+            ? 'Generating a 4096-bit RSA key (this can take several seconds)…'
+            : 'Generating the key…',
+        );
+        const material = await generateKeyMaterial(request.alg, { bits: request.bits, printable });
+        job.checkpoint('Key generation');
+        job.progress('Saving to the system keychain…', 0.9);
+        const record = await vault.add(material, {
+          name: request.name,
+          provider: request.provider ?? null,
+          expiresAt: expiryFrom(request.expiresInDays),
+        });
+        material.secret.fill(0);
+        return view(record);
+      });
+    },
+
+    async chooseKeyFile() {
+      return { path: await ports.chooseKeyFile() };
+    },
+
+    async importKeyFile(request) {
+      const material = importKeyMaterial(readKeyFile(request.path), { alg: request.alg });
+      const record = await vault.add(material, {
+        name: request.name ?? basename(request.path).replace(/\.[^.]+$/, ''),
+        provider: request.provider ?? null,
+        attributes: request.appId ? { applicationId: request.appId } : undefined,
+      });
+      material.secret.fill(0);
+      return view(record);
+    },
+
+    async importSecret(request) {
+      const material = importKeyMaterial(request.secret, {
+        alg: request.alg,
+        secretEncoding: request.encoding,
+      });
+      const record = await vault.add(material, {
+        name: request.name,
+        provider: request.provider ?? null,
+      });
+      material.secret.fill(0);
+      return view(record);
+    },
+
+    async keyDetails({ id }) {
+      const record = vault.find(id);
+      const pub = record.publicJwk !== null;
+      return {
+        ...(await view(record)),
+        jwk: pub ? exportPublic([record], 'jwk') : null,
+        jwks: pub ? exportPublic([record], 'jwks') : null,
+        pem: pub ? exportPublic([record], 'pem') : null,
+      };
+    },
+
+    async saveKeyAs({ id, format }) {
+      const record = vault.find(id);
+      const text = exportPublic([record], format);
+      const extension = format === 'pem' ? 'pem' : 'json';
+      const path = await ports.chooseSavePath(`${record.name}.${format}.${extension}`);
+      if (path === null) return { path: null };
+      try {
+        writeFileSync(path, text, { mode: 0o644 });
+      } catch {
+        throw new InputError(`Keycast could not write ${path}: choose a folder you can write to.`);
+      }
+      return { path };
+    },
+
+    async deleteKey({ id, evenIfUploaded }) {
+      const record = await vault.remove(id, { evenIfUploaded });
+      return { deleted: record.id };
+    },
+
+    async copyKeySecret({ id }) {
+      return clipboard.copy(await vault.sharedSecretText(vault.find(id)), true);
+    },
+
+    async listProviders() {
+      const providers: ProviderView[] = [
+        ...BUILT_IN_PROVIDERS,
+        customProvider(savedTemplates(vault)),
+      ].map((p) => ({ id: p.id, name: p.name, kinds: kindViews(p) }));
+      return { providers };
+    },
+
+    async mintToken(request) {
+      const provider = providerById(request.provider, vault);
+      const minted = await mintForProvider(provider, vault, {
+        kind: request.kind,
+        key: request.key,
+        params: request.params,
+        ttlSeconds: request.ttlSeconds,
+      });
+      return {
+        token: minted.token,
+        header: minted.header,
+        claims: minted.claims,
+        expiresAt: minted.expiresAt,
+        links: minted.links,
+        warnings: minted.warnings,
+      };
+    },
+
+    async inspectToken(request) {
+      let keys;
+      if (request.verifyWith === 'vault') {
+        keys = await Promise.all(vault.list().map((r) => vault.verifier(r)));
+      } else if (request.verifyWith === 'jwks') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(request.jwks ?? '');
+        } catch {
+          throw new InputError('The JWKS is not JSON: paste the whole {"keys": [...]} document.');
+        }
+        keys = keysFromJwks(parsed);
+      }
+      const result = await inspectToken(request.token.trim(), {
+        keys,
+        audience: request.audience?.trim() || undefined,
+      });
+      return {
+        valid: result.valid,
+        verified: result.verified,
+        checkedWith: request.verifyWith,
+        header: result.header as Record<string, unknown> | null,
+        claims: result.claims as Record<string, unknown> | null,
+        errors: result.errors,
+        reasons: result.reasons,
+        times: result.times,
+        clockToleranceSeconds: result.clockToleranceSeconds,
+      };
+    },
+
+    async listCredentials() {
+      return {
+        credentials: vault.credentialNames().map((name) => ({ name, masked: '••••••••' })),
+      };
+    },
+
+    async setCredential({ name, secret }) {
+      if (name === KINESCOPE_CREDENTIAL) new KinescopeClient(secret); // checks the token's form
+      await vault.setCredential(name, secret);
+      return {};
+    },
+
+    async deleteCredential({ name }) {
+      await vault.deleteCredential(name);
+      return {};
+    },
+
+    async kinescopeKeys() {
+      const remote = await (await kinescopeClient()).listKeys();
+      const local = vault.list();
+      return {
+        keys: remote.map((k) => ({
+          id: String(k.id),
+          kid: String(k.kid),
+          alg: String(k.alg),
+          expiresAt: typeof k.expires_at === 'string' ? k.expires_at : null,
+          localKey: local.find((r) => r.kid === k.kid)?.name ?? null,
+        })),
+      };
+    },
+
+    uploadToKinescope(request) {
+      return jobs.run(request.jobId, async (job) => {
+        const record = vault.find(request.key);
+        job.progress('Uploading the public key to Kinescope…', 0.3);
+        const client = await kinescopeClient(job.signal);
+        const updated = await uploadToKinescope(client, vault, record, defaultUploadExpiry(record));
+        return view(updated);
+      });
+    },
+
+    async deleteFromKinescope({ remoteId }) {
+      await deleteFromKinescope(await kinescopeClient(), vault, remoteId);
+      return {};
+    },
+
+    async setKinescopeChatJwt({ eventId, required }) {
+      await (await kinescopeClient()).enableChatJwt(eventId, required);
+      return {};
+    },
+
+    async providerGuide({ provider, key }) {
+      const p = providerById(provider, vault);
+      if (!p.guide) throw new InputError(`There is no guide for ${p.name}.`);
+      return { steps: p.guide(vault.find(key)) };
+    },
+
+    async getSettings() {
+      return settings.get();
+    },
+
+    async saveSettings(request) {
+      return settings.save(request);
+    },
+
+    async copyText({ text, sensitive }) {
+      return clipboard.copy(text, sensitive);
+    },
+
+    async openExternal({ url }) {
+      if (!isAllowedExternal(url)) {
+        throw new InputError(
+          'Keycast only opens https links on the providers’ own sites; copy this link instead.',
+        );
+      }
+      await ports.openExternal(url);
+      return {};
+    },
+
+    async cancelJob({ jobId }) {
+      return { cancelled: jobs.cancel(jobId) };
+    },
+  };
+  return { handlers, clipboard, jobs };
+}

@@ -1,0 +1,364 @@
+import { z } from 'zod';
+import { ALGORITHMS, RSA_SIZES } from './algorithms.ts';
+import { PublicJwkSchema, UploadSchema } from './keyRecord.ts';
+
+/**
+ * The IPC contract: one entry per action, request schema → response schema. Main validates every
+ * request and every response against it; the preload exposes one function per entry, named after
+ * it. Response schemas are strict objects so nothing unlisted (a private member) can ride along.
+ */
+
+const name = z.string().trim().min(1).max(200);
+const keyRef = z.string().min(1).max(200);
+const jobId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a job id');
+const none = z.object({}).strict();
+const iso = z.string();
+
+export const KeyStatusViewSchema = z.enum(['active', 'expired', 'retired']);
+
+/** A key as the UI shows it: public material only. */
+export const KeyViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    alg: z.enum(ALGORITHMS),
+    kid: z.string(),
+    /** RFC 7638 thumbprint of the public key; null for shared secrets (a hash of a secret is not shown). */
+    fingerprint: z.string().nullable(),
+    provider: z.string().nullable(),
+    createdAt: iso,
+    expiresAt: iso.nullable(),
+    /** Expires within 14 days. */
+    expiresSoon: z.boolean(),
+    status: KeyStatusViewSchema,
+    uploads: z.array(UploadSchema),
+    publicJwk: PublicJwkSchema.nullable(),
+    notes: z.string(),
+    attributes: z.record(z.string(), z.string()),
+  })
+  .strict();
+export type KeyView = z.infer<typeof KeyViewSchema>;
+
+const keyResult = z.object({ key: KeyViewSchema }).strict();
+
+export const FormFieldSchema = z
+  .object({
+    name: z.string(),
+    label: z.string(),
+    type: z.enum(['text', 'list', 'boolean', 'select']),
+    required: z.boolean(),
+    help: z.string().nullable(),
+    options: z.array(z.string()),
+    pattern: z.string().nullable(),
+    maxLength: z.number().nullable(),
+    defaultValue: z.union([z.string(), z.boolean()]).nullable(),
+  })
+  .strict();
+export type FormField = z.infer<typeof FormFieldSchema>;
+
+export const TokenKindViewSchema = z
+  .object({
+    id: z.string(),
+    description: z.string(),
+    mode: z.enum(['local', 'remote']),
+    /** Algorithms a key must have to sign this kind (empty for tokens the provider issues). */
+    algs: z.array(z.enum(ALGORITHMS)),
+    keyDescription: z.string(),
+    ttl: z
+      .object({ default: z.number(), max: z.number(), warnAbove: z.number().nullable() })
+      .strict()
+      .nullable(),
+    fields: z.array(FormFieldSchema),
+  })
+  .strict();
+export type TokenKindView = z.infer<typeof TokenKindViewSchema>;
+
+export const ProviderViewSchema = z
+  .object({ id: z.string(), name: z.string(), kinds: z.array(TokenKindViewSchema) })
+  .strict();
+export type ProviderView = z.infer<typeof ProviderViewSchema>;
+
+export const ParamsSchema = z.record(
+  z.string().max(100),
+  z.union([z.string().max(10_000), z.array(z.string().max(10_000)).max(100), z.boolean()]),
+);
+export type Params = z.infer<typeof ParamsSchema>;
+
+export const LinksSchema = z.record(
+  z.string(),
+  z.union([z.string(), z.record(z.string(), z.string())]),
+);
+export type LinksView = z.infer<typeof LinksSchema>;
+
+const claimsSchema = z.record(z.string(), z.unknown());
+
+export const MintResultSchema = z
+  .object({
+    token: z.string(),
+    header: claimsSchema,
+    claims: claimsSchema,
+    expiresAt: iso.nullable(),
+    links: LinksSchema,
+    warnings: z.array(z.string()),
+  })
+  .strict();
+export type MintResult = z.infer<typeof MintResultSchema>;
+
+const timeClaim = z.object({ unix: z.number(), iso: z.string(), relative: z.string() }).strict();
+
+export const InspectResultSchema = z
+  .object({
+    valid: z.boolean(),
+    /** False until the signature was checked against a vault key or a pasted JWKS. */
+    verified: z.boolean(),
+    checkedWith: z.enum(['none', 'vault', 'jwks']),
+    header: claimsSchema.nullable(),
+    claims: claimsSchema.nullable(),
+    errors: z.array(z.string()),
+    reasons: z.array(z.string()),
+    times: z
+      .object({ iat: timeClaim.optional(), nbf: timeClaim.optional(), exp: timeClaim.optional() })
+      .strict(),
+    clockToleranceSeconds: z.number(),
+  })
+  .strict();
+export type InspectResult = z.infer<typeof InspectResultSchema>;
+
+export const ThemeSchema = z.enum(['system', 'light', 'dark']);
+export const SettingsSchema = z
+  .object({
+    theme: ThemeSchema,
+    /** Default lifetime in seconds per "provider/kind". */
+    defaultTtls: z.record(z.string().max(100), z.number().int().positive().max(31_536_000)),
+  })
+  .strict();
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const GuideStepSchema = z
+  .object({
+    title: z.string(),
+    detail: z.string(),
+    /** Text to paste, shown with a copy button; null for a step that is only an instruction. */
+    value: z.string().nullable(),
+    /** The step's button copies the key's shared secret: main puts it on the clipboard itself. */
+    copiesSecret: z.boolean(),
+  })
+  .strict();
+export type GuideStep = z.infer<typeof GuideStepSchema>;
+
+export const GUIDE_PROVIDERS = ['antmedia', 'frameable'] as const;
+
+export const RemoteKeySchema = z
+  .object({
+    id: z.string(),
+    kid: z.string(),
+    alg: z.string(),
+    expiresAt: z.string().nullable(),
+    /** The vault key with this kid, if any. */
+    localKey: z.string().nullable(),
+  })
+  .strict();
+export type RemoteKey = z.infer<typeof RemoteKeySchema>;
+
+const copied = z.object({ clearsAt: iso.nullable() }).strict();
+
+export const CONTRACT = {
+  appInfo: {
+    request: none,
+    response: z
+      .object({
+        version: z.string(),
+        dataDir: z.string(),
+        keychain: z.object({ available: z.boolean(), message: z.string().nullable() }).strict(),
+        clockToleranceSeconds: z.number(),
+      })
+      .strict(),
+  },
+  listKeys: { request: none, response: z.object({ keys: z.array(KeyViewSchema) }).strict() },
+  generateKey: {
+    request: z
+      .object({
+        jobId,
+        alg: z.enum(ALGORITHMS),
+        bits: z
+          .number()
+          .refine((b) => (RSA_SIZES as readonly number[]).includes(b), 'must be 2048, 3072 or 4096')
+          .optional(),
+        name: name.optional(),
+        provider: name.optional(),
+        expiresInDays: z.number().int().positive().max(3650).optional(),
+        printable: z.boolean().optional(),
+      })
+      .strict(),
+    response: keyResult,
+  },
+  chooseKeyFile: {
+    request: none,
+    response: z.object({ path: z.string().nullable() }).strict(),
+  },
+  importKeyFile: {
+    request: z
+      .object({
+        path: z.string().min(1).max(4096),
+        name: name.optional(),
+        provider: name.optional(),
+        alg: z.enum(ALGORITHMS).optional(),
+        appId: name.optional(),
+      })
+      .strict(),
+    response: keyResult,
+  },
+  importSecret: {
+    request: z
+      .object({
+        secret: z.string().min(1).max(4096),
+        encoding: z.enum(['text', 'base64', 'base64url', 'hex']),
+        alg: z.enum(['HS256', 'HS384', 'HS512']),
+        name: name.optional(),
+        provider: name.optional(),
+      })
+      .strict(),
+    response: keyResult,
+  },
+  keyDetails: {
+    request: z.object({ id: keyRef }).strict(),
+    response: z
+      .object({
+        key: KeyViewSchema,
+        jwk: z.string().nullable(),
+        jwks: z.string().nullable(),
+        pem: z.string().nullable(),
+      })
+      .strict(),
+  },
+  saveKeyAs: {
+    request: z.object({ id: keyRef, format: z.enum(['jwk', 'jwks', 'pem']) }).strict(),
+    response: z.object({ path: z.string().nullable() }).strict(),
+  },
+  deleteKey: {
+    request: z.object({ id: keyRef, evenIfUploaded: z.boolean() }).strict(),
+    response: z.object({ deleted: z.string() }).strict(),
+  },
+  copyKeySecret: {
+    request: z.object({ id: keyRef }).strict(),
+    response: copied,
+  },
+  listProviders: {
+    request: none,
+    response: z.object({ providers: z.array(ProviderViewSchema) }).strict(),
+  },
+  mintToken: {
+    request: z
+      .object({
+        provider: name,
+        kind: name,
+        key: keyRef.optional(),
+        params: ParamsSchema,
+        ttlSeconds: z.number().int().positive().optional(),
+      })
+      .strict(),
+    response: MintResultSchema,
+  },
+  inspectToken: {
+    request: z
+      .object({
+        token: z.string().max(20_000),
+        verifyWith: z.enum(['none', 'vault', 'jwks']),
+        jwks: z.string().max(200_000).optional(),
+        audience: z.string().max(500).optional(),
+      })
+      .strict(),
+    response: InspectResultSchema,
+  },
+  listCredentials: {
+    request: none,
+    response: z
+      .object({
+        credentials: z.array(z.object({ name: z.string(), masked: z.string() }).strict()),
+      })
+      .strict(),
+  },
+  setCredential: {
+    request: z
+      .object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a short lowercase name'),
+        secret: z.string().min(1).max(8192),
+      })
+      .strict(),
+    response: none,
+  },
+  deleteCredential: {
+    request: z.object({ name: name }).strict(),
+    response: none,
+  },
+  kinescopeKeys: {
+    request: none,
+    response: z.object({ keys: z.array(RemoteKeySchema) }).strict(),
+  },
+  uploadToKinescope: {
+    request: z.object({ jobId, key: keyRef }).strict(),
+    response: keyResult,
+  },
+  deleteFromKinescope: {
+    request: z.object({ remoteId: z.string().min(1).max(200) }).strict(),
+    response: none,
+  },
+  setKinescopeChatJwt: {
+    request: z
+      .object({ eventId: z.string().trim().min(1).max(200), required: z.boolean() })
+      .strict(),
+    response: none,
+  },
+  providerGuide: {
+    request: z.object({ provider: z.enum(GUIDE_PROVIDERS), key: keyRef }).strict(),
+    response: z.object({ steps: z.array(GuideStepSchema) }).strict(),
+  },
+  getSettings: { request: none, response: SettingsSchema },
+  saveSettings: { request: SettingsSchema, response: SettingsSchema },
+  copyText: {
+    request: z.object({ text: z.string().max(200_000), sensitive: z.boolean() }).strict(),
+    response: copied,
+  },
+  openExternal: {
+    request: z.object({ url: z.string().max(20_000) }).strict(),
+    response: none,
+  },
+  cancelJob: {
+    request: z.object({ jobId }).strict(),
+    response: z.object({ cancelled: z.boolean() }).strict(),
+  },
+} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
+
+export type Contract = typeof CONTRACT;
+export type Action = keyof Contract;
+export const ACTIONS = Object.keys(CONTRACT) as Action[];
+
+export type RequestOf<A extends Action> = z.input<Contract[A]['request']>;
+export type ResponseOf<A extends Action> = z.output<Contract[A]['response']>;
+
+/** What crosses IPC: a result or a person-readable error, never a stack. */
+export type Envelope<T> =
+  { ok: true; value: T } | { ok: false; error: { kind: string; message: string } };
+
+/** The IPC channel of an action; one prefix so main can refuse anything else. */
+export const channelOf = (action: Action): string => `keycast:${action}`;
+export const PROGRESS_CHANNEL = 'keycast:progress';
+
+export const ProgressSchema = z
+  .object({
+    jobId,
+    stage: z.string(),
+    /** 0..1 where the work can say; null while it cannot. */
+    fraction: z.number().min(0).max(1).nullable(),
+  })
+  .strict();
+export type Progress = z.infer<typeof ProgressSchema>;
+
+/** The API the preload puts on `window.keycast`: one named function per action. */
+export type KeycastApi = {
+  [A in Action]: (request: RequestOf<A>) => Promise<Envelope<ResponseOf<A>>>;
+} & {
+  onProgress(listener: (progress: Progress) => void): () => void;
+  /** The file system path of a dropped file (Electron's webUtils), for import. */
+  pathForFile(file: File): string;
+};
