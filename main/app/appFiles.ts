@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { APP_HOST, APP_SCHEME } from './security.ts';
+import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security.ts';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -43,4 +43,13 @@ export function resolveAppFile(root: string, url: string): AppFile | null {
   const mime = MIME[extname(path).toLowerCase()];
   if (!mime || !existsSync(path) || !statSync(path).isFile()) return null;
   return { path, mime };
+}
+
+/** Headers of every file of the UI: its type, the CSP, no sniffing. */
+export function appFileHeaders(file: AppFile): Record<string, string> {
+  return {
+    'Content-Type': file.mime,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+  };
 }

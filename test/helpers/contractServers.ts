@@ -135,9 +135,9 @@ export class KinescopeContract extends ContractServer {
     if (event && method === 'PUT') {
       const id = decodeURIComponent(event[1]!);
       if (!this.events.has(id)) return [404, { message: 'no such event' }];
-      if (!exactKeys(body, ['chat_jwt_required']) || body.chat_jwt_required !== true)
+      if (!exactKeys(body, ['chat_jwt_required']) || typeof body.chat_jwt_required !== 'boolean')
         return [400, { message: 'body' }];
-      this.events.set(id, { id, chat_jwt_required: true });
+      this.events.set(id, { id, chat_jwt_required: body.chat_jwt_required });
       return [200, { data: this.events.get(id) }];
     }
     return [404, { message: 'no route' }];

@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import type { Settings } from '../../shared/ipc.ts';
+import { call } from './api.ts';
+import { InspectScreen } from './screens/InspectScreen.tsx';
+import { KeysScreen } from './screens/KeysScreen.tsx';
+import { MintScreen } from './screens/MintScreen.tsx';
+import { ProvidersScreen } from './screens/ProvidersScreen.tsx';
+import { SettingsScreen } from './screens/SettingsScreen.tsx';
+
+const SCREENS = ['Keys', 'Mint', 'Inspect', 'Providers', 'Settings'] as const;
+type Screen = (typeof SCREENS)[number];
+
+/** Applies the theme: "system" follows prefers-color-scheme through CSS alone. */
+function applyTheme(theme: Settings['theme']): void {
+  document.documentElement.dataset.theme = theme;
+}
+
+export function App() {
+  const [screen, setScreen] = useState<Screen>('Keys');
+  const [keychain, setKeychain] = useState<string | null>(null);
+  useEffect(() => {
+    call('getSettings', {}).then(
+      (s) => applyTheme(s.theme),
+      () => undefined,
+    );
+    call('appInfo', {}).then(
+      (i) => setKeychain(i.keychain.message),
+      () => undefined,
+    );
+  }, []);
+  return (
+    <div className="app">
+      <nav aria-label="Screens">
+        <span className="brand">Keycast</span>
+        <ul>
+          {SCREENS.map((s) => (
+            <li key={s}>
+              <button
+                type="button"
+                aria-current={screen === s ? 'page' : undefined}
+                onClick={() => setScreen(s)}
+              >
+                {s}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main>
+        {keychain && (
+          <p role="alert" className="notice bad">
+            {keychain}
+          </p>
+        )}
+        {screen === 'Keys' && <KeysScreen />}
+        {screen === 'Mint' && <MintScreen />}
+        {screen === 'Inspect' && <InspectScreen />}
+        {screen === 'Providers' && <ProvidersScreen />}
+        {screen === 'Settings' && <SettingsScreen onSettings={(s) => applyTheme(s.theme)} />}
+      </main>
+    </div>
+  );
+}
