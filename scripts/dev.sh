@@ -12,7 +12,7 @@ cd "$ROOT"
 
 # Debian packages the test suite needs: a D-Bus session bus and the gnome-keyring Secret Service
 # (the real OS keychain the integration tests use).
-DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring)
+DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring chromium)
 
 say() { printf 'keycast setup: %s\n' "$*" >&2; }
 

@@ -64,10 +64,7 @@ export function FormFieldInput({ field, value, error, onChange, onBlur }: FormFi
   }
   return (
     <div className={field.type === 'boolean' ? 'field checkbox' : 'field'}>
-      <label htmlFor={id}>
-        {field.label}
-        {field.required && <span aria-hidden="true"> *</span>}
-      </label>
+      <label htmlFor={id}>{field.label}</label>
       {input}
       {field.help && (
         <span id={`${id}-help`} className="hint">

@@ -179,9 +179,10 @@ function MintForm({
       noValidate
     >
       {kind.mode === 'local' ? (
-        <label>
-          Signing key
+        <div className="field">
+          <label htmlFor="signing-key">Signing key</label>
           <select
+            id="signing-key"
             value={keyId}
             onChange={(e) => setKeyId(e.target.value)}
             aria-describedby="key-hint"
@@ -196,7 +197,7 @@ function MintForm({
           <span id="key-hint" className="hint">
             Needs {kind.keyDescription}.
           </span>
-        </label>
+        </div>
       ) : (
         <p className="hint">
           This token is issued by {provider.name}’s API with your stored credential.
@@ -263,7 +264,7 @@ function MintForm({
 function MintedToken({ result }: { result: MintResult }) {
   return (
     <section className="panel result" aria-labelledby="result-title">
-      <h2 id="result-title">Token</h2>
+      <h2 id="result-title">Minted token</h2>
       {result.warnings.map((w) => (
         <p key={w} role="alert" className="notice warn">
           {w}

@@ -36,6 +36,7 @@ export function SettingsScreen({ onSettings }: { onSettings(settings: Settings):
       setError(null);
     } catch (e) {
       setError(messageOf(e));
+      throw e;
     }
   };
   const saveTtls = (event: FormEvent): void => {
@@ -48,7 +49,7 @@ export function SettingsScreen({ onSettings }: { onSettings(settings: Settings):
         return setError(`The default lifetime for ${key} must be a positive number of minutes.`);
       defaultTtls[key] = Math.round(value * 60);
     }
-    void save({ ...settings, defaultTtls });
+    save({ ...settings, defaultTtls }).catch(() => undefined);
   };
   return (
     <section aria-labelledby="settings-title">
@@ -83,7 +84,13 @@ export function SettingsScreen({ onSettings }: { onSettings(settings: Settings):
               type="radio"
               name="theme"
               checked={settings.theme === theme}
-              onChange={() => void save({ ...settings, theme })}
+              onChange={() => {
+                // Shown at once; saved in the background (a failure is reported and undone).
+                const next = { ...settings, theme };
+                setSettings(next);
+                onSettings(next);
+                void save(next).catch(() => setSettings(settings));
+              }}
             />
             {theme === 'system' ? 'Follow the system' : theme === 'light' ? 'Light' : 'Dark'}
           </label>

@@ -1,0 +1,277 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importJWK, jwtVerify, decodeJwt } from 'jose';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KinescopeContract } from '../helpers/contractServers.ts';
+import { PRIVATE_MEMBERS, memberNames } from '../helpers/keys.ts';
+import { launchChromium, openApp, serveRenderer, type Bridged } from './bridge.ts';
+
+const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+const API_TOKEN = '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const EVENT = 'evt-launch-2026';
+
+/** The page as a person sees it: one screen, reached from the navigation. */
+async function show(page: Page, screen: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: screen })
+    .click();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('the desktop UI in Chromium, bridged to the real core and keychain', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let app: Bridged;
+  let kinescope: KinescopeContract;
+  let home: string;
+  let dropDir: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'keycast-e2e-'));
+    dropDir = join(home, 'dropped');
+    mkdirSync(dropDir);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    kinescope = await new KinescopeContract(API_TOKEN).start();
+    kinescope.events.set(EVENT, { id: EVENT, chat_jwt_required: false });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await serveRenderer(context);
+    app = await openApp(context, {
+      dataDir: home,
+      dropDir,
+      apiBases: { kinescope: kinescope.baseUrl },
+    });
+    app.page.on('pageerror', (error) => pageErrors.push(error.message));
+    app.page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await kinescope?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('opens on the Keys screen with an empty vault', async () => {
+    const { page } = app;
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Keys' }).count()).toBe(1);
+    await page.getByText('No keys yet').waitFor();
+    expect(await page.evaluate(() => typeof (window as { require?: unknown }).require)).toBe(
+      'undefined',
+    );
+  });
+
+  it('generates a Kinescope key with a progress state, and lists it', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    const form = page.getByRole('form', { name: 'Generate a key' });
+    await form.getByLabel('Algorithm').selectOption('RS256');
+    await form.getByLabel('RSA size').selectOption('4096');
+    await form.getByLabel('Name').fill('kinescope-key');
+    await form.getByLabel('Provider').selectOption('kinescope');
+    await form.getByRole('button', { name: 'Generate', exact: true }).click();
+    // RSA-4096 takes a moment: the form says so and offers to cancel while it runs.
+    await form.getByRole('button', { name: 'Cancel' }).waitFor();
+    await page.getByText('Generated RS256 key "kinescope-key"').waitFor({ timeout: 60_000 });
+    const row = page.getByRole('row', { name: /kinescope-key/ });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('active');
+    await screenshot(page, 'keys');
+  });
+
+  it('shows public material only in the key details, with copy buttons', async () => {
+    const { page } = app;
+    const jwk = await page.getByLabel('Public JWK', { exact: true }).inputValue();
+    const parsed = JSON.parse(jwk) as Record<string, unknown>;
+    expect(parsed.kty).toBe('RSA');
+    expect(
+      memberNames(parsed).filter((m) => (PRIVATE_MEMBERS as readonly string[]).includes(m)),
+    ).toEqual([]);
+    await page.getByRole('button', { name: 'Copy Public JWK' }).click();
+    await page.getByText('Copied — the clipboard clears in 60 s').first().waitFor();
+    expect(app.desktop.clipboardText).toBe(jwk);
+    await screenshot(page, 'key-details');
+  });
+
+  it('stores the Kinescope API token, uploads the key and enables chat JWT', async () => {
+    const { page } = app;
+    await show(page, 'Providers');
+    const credentials = page.getByRole('form', { name: 'Store a credential' });
+    await credentials.getByLabel('Credential').selectOption('kinescope');
+    await credentials.getByLabel('Secret').fill(API_TOKEN);
+    await credentials.getByRole('button', { name: 'Save to keychain' }).click();
+    await page.getByText('••••••••').waitFor();
+    expect(await page.content()).not.toContain(API_TOKEN);
+
+    await page.getByRole('button', { name: 'Upload public key' }).click();
+    await page.getByText('Uploaded "kinescope-key" to Kinescope').waitFor();
+    const uploaded = kinescope.requests.find((r) => r.method === 'POST' && r.path === '/v1/jwk');
+    expect(uploaded?.headers.authorization).toBe(`Bearer ${API_TOKEN}`);
+    expect(Object.keys(uploaded?.body as object).sort()).toEqual(
+      ['alg', 'e', 'expires_at', 'kid', 'kty', 'n', 'use'].sort(),
+    );
+    await page.getByRole('button', { name: 'Refresh key list' }).click();
+    const remote = page.getByRole('table', { name: 'Keys at Kinescope' });
+    await expect.poll(() => remote.getByRole('row', { name: /kinescope-key/ }).count()).toBe(1);
+
+    const chat = page.getByRole('form', { name: 'Chat JWT for an event' });
+    await chat.getByLabel('Live event id').fill(EVENT);
+    await chat.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText(`Chat of event ${EVENT} now requires a signed token.`).waitFor();
+    expect(kinescope.events.get(EVENT)?.chat_jwt_required).toBe(true);
+    await screenshot(page, 'providers');
+  });
+
+  it('mints a Kinescope chat token and opens the chat link', async () => {
+    const { page } = app;
+    await show(page, 'Mint');
+    await page.getByLabel('Provider').selectOption('kinescope');
+    const form = page.getByRole('form', { name: 'Kinescope chat token' });
+    // Inline validation: the required fields say so before anything is sent.
+    await form.getByRole('button', { name: 'Mint token' }).click();
+    await form.getByText('Event is required.').waitFor();
+    await form.getByLabel('Event', { exact: true }).fill(EVENT);
+    await form.getByLabel('User ID', { exact: true }).fill('viewer-42');
+    await form.getByLabel('Username', { exact: true }).fill('Ann');
+    await form.getByRole('radio', { name: '5 min' }).check();
+    await form.getByRole('button', { name: 'Mint token' }).click();
+    const token = await page.getByLabel('Token', { exact: true }).inputValue();
+    const key = app.vault.find('kinescope-key');
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      await importJWK(key.publicJwk!, 'RS256'),
+      { audience: 'chat', algorithms: ['RS256'] },
+    );
+    expect(protectedHeader.kid).toBe(key.kid);
+    expect(payload).toMatchObject({ user_id: 'viewer-42', username: 'Ann', event_id: EVENT });
+    expect(payload.exp! - payload.iat!).toBe(300);
+    await expect
+      .poll(() => page.getByTestId('countdown').textContent())
+      .toMatch(/expires in 4 min/);
+
+    await page.getByRole('button', { name: 'Open chat link' }).click();
+    await expect.poll(() => app.desktop.opened.length).toBe(1);
+    const opened = new URL(app.desktop.opened[0]!);
+    expect(opened.origin + opened.pathname).toBe(`https://kinescope.io/chat/${EVENT}`);
+    expect(opened.searchParams.get('token')).toBe(token);
+    await screenshot(page, 'mint-kinescope');
+  });
+
+  it('mints an Ant Media publish token and copies the OBS Server and Stream Key', async () => {
+    const { page } = app;
+    await show(page, 'Keys');
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    const gen = page.getByRole('form', { name: 'Generate a key' });
+    await gen.getByLabel('Algorithm').selectOption('HS256');
+    await gen.getByLabel('Name').fill('ams-stream');
+    await gen.getByLabel('Provider').selectOption('antmedia');
+    await gen.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByText('Generated HS256 key "ams-stream"').waitFor();
+
+    await show(page, 'Mint');
+    await page.getByLabel('Provider').selectOption('antmedia');
+    await page.getByLabel('Token kind').selectOption('publish');
+    const form = page.getByRole('form', { name: 'Ant Media Server publish token' });
+    await form.getByLabel('Host', { exact: true }).fill('media.example.com');
+    await form.getByLabel('Stream', { exact: true }).fill('stream 1');
+    await form.getByLabel('Stream', { exact: true }).blur();
+    await form.getByText('Stream has characters or a form it cannot have.').waitFor();
+    await form.getByLabel('Stream', { exact: true }).fill('stream1');
+    await form.getByRole('button', { name: 'Mint token' }).click();
+
+    const server = await page.getByLabel('OBS Server', { exact: true }).inputValue();
+    const streamKey = await page.getByLabel('OBS Stream Key', { exact: true }).inputValue();
+    expect(server).toBe('rtmp://media.example.com/LiveApp');
+    const token = await page.getByLabel('Token', { exact: true }).inputValue();
+    expect(streamKey).toBe(`stream1?token=${token}`);
+    expect(decodeJwt(token)).toMatchObject({ streamId: 'stream1', type: 'publish' });
+
+    await page.getByRole('button', { name: 'Copy OBS Server', exact: true }).click();
+    await expect.poll(() => app.desktop.clipboardText).toBe(server);
+    await page.getByRole('button', { name: 'Copy OBS Stream Key', exact: true }).click();
+    await expect.poll(() => app.desktop.clipboardText).toBe(streamKey);
+    await screenshot(page, 'mint-antmedia');
+  });
+
+  it('inspects a valid token as verified and a tampered one as a bad signature', async () => {
+    const { page } = app;
+    const token = await page.getByLabel('Token', { exact: true }).inputValue();
+    await show(page, 'Inspect');
+    const form = page.getByRole('form', { name: 'Inspect a token' });
+    await form.getByLabel('Token').fill(token);
+    await form.getByRole('button', { name: 'Inspect' }).click();
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toBe('Verified');
+
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const flipped = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+    await form.getByLabel('Token').fill(`${h}.${p}.${flipped}`);
+    await form.getByRole('button', { name: 'Inspect' }).click();
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toBe('Invalid');
+    await page.getByText('Bad signature:').waitFor();
+    await form.getByRole('radio', { name: 'Nothing (decode only)' }).check();
+    await form.getByRole('button', { name: 'Inspect' }).click();
+    await expect
+      .poll(() => page.getByTestId('verdict').textContent())
+      .toBe('Unverified — signature not checked');
+    await page.getByText('Claims (unverified)').waitFor();
+    await screenshot(page, 'inspect');
+  });
+
+  it('imports a key file dropped on the Keys screen', async () => {
+    const { page } = app;
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dropDir, 'edge.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    await show(page, 'Keys');
+    await page.getByRole('button', { name: 'Import key' }).click();
+    const zone = page.getByTestId('dropzone');
+    const transfer = await page.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['(read by main from its path)'], 'edge.pem'));
+      return data;
+    });
+    await zone.dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByText('Imported ES256 key "edge"').waitFor();
+  });
+
+  it('shows the guides and settings, and applies the dark theme', async () => {
+    const { page } = app;
+    await show(page, 'Providers');
+    await page.getByRole('button', { name: 'Copy secret' }).click();
+    await page.getByText('Secret copied from the keychain').waitFor();
+    expect(app.desktop.clipboardText).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await page.content()).not.toContain(app.desktop.clipboardText);
+    await show(page, 'Settings');
+    await page.getByText('available', { exact: true }).waitFor();
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.dataset.theme))
+      .toBe('dark');
+    await screenshot(page, 'settings');
+  });
+
+  it('refuses a link outside the allow-list and keeps the CSP in force', async () => {
+    const { page } = app;
+    const answer = await page.evaluate(() =>
+      window.keycast.openExternal({ url: 'https://evil.example/phish' }),
+    );
+    expect(answer.ok).toBe(false);
+    const blocked = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.head.append(script);
+      return (window as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(blocked).toBe(false);
+    expect(pageErrors.filter((e) => !e.includes('Content Security Policy'))).toEqual([]);
+  });
+});

@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ACTIONS, type Progress } from '../../shared/ipc.ts';
+import { appFileHeaders, resolveAppFile } from '../../main/app/appFiles.ts';
+import { APP_ORIGIN } from '../../main/app/security.ts';
+import { createDispatch, type Dispatch } from '../../main/core/ipc/dispatch.ts';
+import { createAppCore, type AppCore, type DesktopPorts } from '../../main/core/ipc/handlers.ts';
+import { SettingsStore } from '../../main/core/ipc/settingsStore.ts';
+import { Vault } from '../../main/core/vault/vault.ts';
+import { ROOT } from '../helpers/cli.ts';
+
+export const RENDERER_DIR = join(ROOT, 'out', 'renderer');
+export const CHROMIUM = process.env.KEYCAST_CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Chromium as these machines need it: headless, no background traffic to the internet. */
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: install the Debian package "chromium".`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * The page's origin stands in for app://keycast (Chromium cannot route a custom scheme); every
+ * file is resolved and given its headers (the CSP among them) by the same code as the Electron
+ * protocol handler.
+ */
+export const PAGE_ORIGIN = 'http://keycast.localhost';
+
+export async function serveRenderer(context: BrowserContext): Promise<void> {
+  if (!existsSync(join(RENDERER_DIR, 'index.html')))
+    throw new Error('The UI is not built: run "npm run build:app" first (npm test does).');
+  await context.route(`${PAGE_ORIGIN}/**`, async (route) => {
+    const url = route.request().url().replace(PAGE_ORIGIN, APP_ORIGIN);
+    const file = resolveAppFile(RENDERER_DIR, url);
+    if (!file) return route.fulfill({ status: 404, body: 'Not found' });
+    return route.fulfill({
+      status: 200,
+      headers: appFileHeaders(file),
+      body: readFileSync(file.path),
+    });
+  });
+  // Nothing else may load: a request anywhere else is a bug (the CSP should already stop it).
+  await context.route(
+    (url) => !url.href.startsWith(PAGE_ORIGIN),
+    (route) => route.abort('blockedbyclient'),
+  );
+}
+
+/** What the test plays for the desktop: the dialogs' answers, a clipboard, the browser. */
+export class TestDesktop implements DesktopPorts {
+  nextKeyFile: string | null = null;
+  nextSavePath: string | null = null;
+  clipboardText = '';
+  readonly opened: string[] = [];
+  readonly clipboard = {
+    readText: async (): Promise<string> => this.clipboardText,
+    writeText: async (text: string): Promise<void> => {
+      this.clipboardText = text;
+    },
+  };
+  chooseKeyFile(): Promise<string | null> {
+    return Promise.resolve(this.nextKeyFile);
+  }
+  chooseSavePath(): Promise<string | null> {
+    return Promise.resolve(this.nextSavePath);
+  }
+  openExternal(url: string): Promise<void> {
+    this.opened.push(url);
+    return Promise.resolve();
+  }
+}
+
+export interface Bridged {
+  page: Page;
+  core: AppCore;
+  dispatch: Dispatch;
+  desktop: TestDesktop;
+  vault: Vault;
+}
+
+/**
+ * Opens the built UI with `window.keycast` wired to the real handlers in this process — what the
+ * preload and ipcMain do in the app, with `page.exposeBinding` as the wire. `pathForFile` gives a
+ * dropped file's path inside `dropDir`, as Electron's webUtils gives the real path.
+ */
+export async function openApp(
+  context: BrowserContext,
+  options: { dataDir: string; dropDir: string; apiBases?: { kinescope?: string } },
+): Promise<Bridged> {
+  const page = await context.newPage();
+  const desktop = new TestDesktop();
+  const vault = new Vault({ dataDir: options.dataDir });
+  const progress = (p: Progress): void =>
+    void page.evaluate((value) => window.__keycastProgress?.(value), p).catch(() => undefined);
+  const core = createAppCore({
+    vault,
+    settings: new SettingsStore(options.dataDir),
+    ports: desktop,
+    version: 'test',
+    progress,
+    apiBases: options.apiBases,
+  });
+  const dispatch = createDispatch(core.handlers);
+  await page.exposeBinding('__keycastInvoke', (_source, action: string, payload: unknown) =>
+    dispatch(action, payload),
+  );
+  await page.addInitScript(
+    ({ actions, dropDir }) => {
+      const listeners = new Set<(p: unknown) => void>();
+      const api: Record<string, unknown> = {};
+      for (const action of actions) {
+        api[action] = (request: unknown) => window.__keycastInvoke(action, request);
+      }
+      api.onProgress = (listener: (p: unknown) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      };
+      api.pathForFile = (file: File) => `${dropDir}/${file.name}`;
+      window.__keycastProgress = (p: unknown) => listeners.forEach((l) => l(p));
+      Object.defineProperty(window, 'keycast', { value: Object.freeze(api) });
+    },
+    { actions: ACTIONS, dropDir: options.dropDir },
+  );
+  await page.goto(`${PAGE_ORIGIN}/index.html`);
+  return { page, core, dispatch, desktop, vault };
+}
+
+declare global {
+  interface Window {
+    __keycastInvoke(action: string, request: unknown): Promise<unknown>;
+    __keycastProgress?: (progress: unknown) => void;
+  }
+}
