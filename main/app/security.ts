@@ -1,6 +1,7 @@
 /**
- * The security settings of the app (SECURITY.md §19–21), as plain data and pure functions so
- * tests can check them without Electron; main.ts and window.ts only apply them.
+ * The app's origin, CSP and the checks on URLs and senders (SECURITY.md §20–22), as pure
+ * functions so tests check them without Electron. The window's webPreferences are written out
+ * in window.ts, where Electronegativity checks them.
  */
 
 export const APP_SCHEME = 'app';
@@ -21,42 +22,6 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ');
-
-export interface SecureWebPreferences {
-  preload: string;
-  contextIsolation: true;
-  sandbox: true;
-  nodeIntegration: false;
-  nodeIntegrationInWorker: false;
-  nodeIntegrationInSubFrames: false;
-  webSecurity: true;
-  allowRunningInsecureContent: false;
-  experimentalFeatures: false;
-  enableBlinkFeatures: '';
-  webviewTag: false;
-  navigateOnDragDrop: false;
-  spellcheck: false;
-  devTools: boolean;
-}
-
-export function secureWebPreferences(preload: string, development: boolean): SecureWebPreferences {
-  return {
-    preload,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    enableBlinkFeatures: '',
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    devTools: development,
-  };
-}
 
 /** The window only ever shows the app's own pages: every navigation elsewhere is refused. */
 export function isAppUrl(url: string): boolean {

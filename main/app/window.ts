@@ -1,6 +1,6 @@
 import { BrowserWindow, screen } from 'electron';
 import type { SettingsStore } from '../core/ipc/settingsStore.ts';
-import { APP_ENTRY, secureWebPreferences } from './security.ts';
+import { APP_ENTRY } from './security.ts';
 import { restoreBounds } from './windowState.ts';
 
 export interface MainWindowOptions {
@@ -22,7 +22,23 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     show: false,
     title: 'Keycast',
     backgroundColor: '#111418',
-    webPreferences: secureWebPreferences(options.preload, options.development),
+    // Written out here, literally, so Electronegativity (npm test) can check every flag.
+    webPreferences: {
+      preload: options.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      disableBlinkFeatures: 'Auxclick',
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: options.development,
+    },
   });
   if (bounds.maximized) window.maximize();
   window.once('ready-to-show', () => window.show());

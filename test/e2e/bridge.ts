@@ -5,10 +5,11 @@ import { ACTIONS, type Progress } from '../../shared/ipc.ts';
 import { appFileHeaders, resolveAppFile } from '../../main/app/appFiles.ts';
 import { APP_ORIGIN } from '../../main/app/security.ts';
 import { createDispatch, type Dispatch } from '../../main/core/ipc/dispatch.ts';
-import { createAppCore, type AppCore, type DesktopPorts } from '../../main/core/ipc/handlers.ts';
+import { createAppCore, type AppCore } from '../../main/core/ipc/handlers.ts';
 import { SettingsStore } from '../../main/core/ipc/settingsStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { TestDesktop } from '../helpers/desktop.ts';
 
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer');
 export const CHROMIUM = process.env.KEYCAST_CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -55,30 +56,6 @@ export async function serveRenderer(context: BrowserContext): Promise<void> {
     (url) => !url.href.startsWith(PAGE_ORIGIN),
     (route) => route.abort('blockedbyclient'),
   );
-}
-
-/** What the test plays for the desktop: the dialogs' answers, a clipboard, the browser. */
-export class TestDesktop implements DesktopPorts {
-  nextKeyFile: string | null = null;
-  nextSavePath: string | null = null;
-  clipboardText = '';
-  readonly opened: string[] = [];
-  readonly clipboard = {
-    readText: async (): Promise<string> => this.clipboardText,
-    writeText: async (text: string): Promise<void> => {
-      this.clipboardText = text;
-    },
-  };
-  chooseKeyFile(): Promise<string | null> {
-    return Promise.resolve(this.nextKeyFile);
-  }
-  chooseSavePath(): Promise<string | null> {
-    return Promise.resolve(this.nextSavePath);
-  }
-  openExternal(url: string): Promise<void> {
-    this.opened.push(url);
-    return Promise.resolve();
-  }
 }
 
 export interface Bridged {

@@ -1,0 +1,229 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS, type Action, type RequestOf } from '../../shared/ipc.ts';
+import { call, createDispatch, type Dispatch } from '../../main/core/ipc/dispatch.ts';
+import { createAppCore } from '../../main/core/ipc/handlers.ts';
+import { SettingsStore } from '../../main/core/ipc/settingsStore.ts';
+import { OsKeychain } from '../../main/core/vault/secretStore.ts';
+import { Vault } from '../../main/core/vault/vault.ts';
+import { KinescopeContract } from '../helpers/contractServers.ts';
+import { PRIVATE_MEMBERS, memberNames } from '../helpers/keys.ts';
+import { TestDesktop } from '../helpers/desktop.ts';
+
+const API_TOKEN = '0b6f1f7e-2a64-4f0e-9d37-5b1c2d3e4f50';
+
+/** Every way the secret bytes of a key could be spelled in a response. */
+function spellings(secret: Uint8Array): string[] {
+  const bytes = Buffer.from(secret);
+  return [
+    bytes.toString('base64'),
+    bytes.toString('base64url'),
+    bytes.toString('hex'),
+    bytes.toString('latin1'),
+  ].filter((s) => s.length >= 16);
+}
+
+describe('every IPC channel, against the real core and keychain', () => {
+  let home: string;
+  let dispatch: Dispatch;
+  let vault: Vault;
+  let desktop: TestDesktop;
+  let kinescope: KinescopeContract;
+  const ids: Record<string, string> = {};
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'keycast-ipc-'));
+    kinescope = await new KinescopeContract(API_TOKEN).start();
+    kinescope.events.set('evt-1', { id: 'evt-1', chat_jwt_required: false });
+    vault = new Vault({ dataDir: home });
+    desktop = new TestDesktop();
+    const core = createAppCore({
+      vault,
+      settings: new SettingsStore(home),
+      ports: desktop,
+      version: 'test',
+      progress: () => undefined,
+      apiBases: { kinescope: kinescope.baseUrl },
+    });
+    dispatch = createDispatch(core.handlers);
+    for (const [name, alg, provider] of [
+      ['rsa', 'RS256', 'kinescope'],
+      ['ec', 'ES256', undefined],
+      ['ed', 'EdDSA', undefined],
+      ['ams', 'HS256', 'antmedia'],
+    ] as const) {
+      const { key } = await call(dispatch, 'generateKey', {
+        jobId: `gen-${name}`,
+        alg,
+        name,
+        provider,
+      });
+      ids[name] = key.id;
+    }
+    const keychain = new OsKeychain();
+    for (const record of vault.list()) {
+      const secret = await keychain.read(vault.accountOf(record));
+      expect(secret).not.toBeNull();
+      secrets.push(...spellings(secret!));
+    }
+  });
+
+  afterAll(async () => {
+    await kinescope.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('answers every action with public material only', async () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
+    const pemPath = join(home, 'imported.pem');
+    writeFileSync(pemPath, pem);
+    const importedSecret = 'an-imported-ant-media-secret-0123456789';
+    secrets.push(importedSecret, Buffer.from(pem).toString('base64'));
+    desktop.nextKeyFile = pemPath;
+    desktop.nextSavePath = join(home, 'saved.jwk.json');
+    const token = (
+      await call(dispatch, 'mintToken', {
+        provider: 'antmedia',
+        kind: 'publish',
+        key: ids.ams,
+        params: { host: 'media.example.com', stream: 's1' },
+      })
+    ).token;
+
+    // One request per action, in the order a session would make them. The Record type makes the
+    // compiler insist on an entry for every action of the contract.
+    const requests: { [A in Action]: RequestOf<A> } = {
+      appInfo: {},
+      listKeys: {},
+      generateKey: { jobId: 'gen-walk', alg: 'PS256', name: 'walk' },
+      chooseKeyFile: {},
+      importKeyFile: { path: pemPath, name: 'imported' },
+      importSecret: { secret: importedSecret, encoding: 'text', alg: 'HS256', name: 'pasted' },
+      keyDetails: { id: ids.rsa! },
+      saveKeyAs: { id: ids.rsa!, format: 'jwk' },
+      copyKeySecret: { id: ids.ams! },
+      listProviders: {},
+      mintToken: {
+        provider: 'kinescope',
+        kind: 'chat',
+        key: ids.rsa,
+        params: { event: 'evt-1', userId: 'u1', username: 'Ann' },
+      },
+      inspectToken: { token, verifyWith: 'vault' },
+      setCredential: { name: 'kinescope', secret: API_TOKEN },
+      listCredentials: {},
+      uploadToKinescope: { jobId: 'up-1', key: ids.rsa! },
+      kinescopeKeys: {},
+      setKinescopeChatJwt: { eventId: 'evt-1', required: true },
+      deleteFromKinescope: { remoteId: '' },
+      providerGuide: { provider: 'frameable', key: ids.rsa! },
+      getSettings: {},
+      saveSettings: { theme: 'dark', defaultTtls: { 'antmedia/publish': 600 } },
+      copyText: { text: token, sensitive: true },
+      openExternal: { url: 'https://kinescope.io/chat/evt-1' },
+      cancelJob: { jobId: 'nothing-running' },
+      deleteCredential: { name: 'kinescope' },
+      deleteKey: { id: ids.ec!, evenIfUploaded: false },
+    };
+    expect(Object.keys(requests).sort()).toEqual([...ACTIONS].sort());
+
+    const answered: string[] = [];
+    for (const [action, request] of Object.entries(requests) as [Action, unknown][]) {
+      if (action === 'deleteFromKinescope') {
+        const remote = [...kinescope.keys.keys()][0]!;
+        (request as { remoteId: string }).remoteId = remote;
+      }
+      const envelope = await dispatch(action, request);
+      expect(envelope, `${action}: ${JSON.stringify(envelope)}`).toMatchObject({ ok: true });
+      const text = JSON.stringify(envelope);
+      const leaked = memberNames(envelope).filter((m) =>
+        (PRIVATE_MEMBERS as readonly string[]).includes(m),
+      );
+      expect(leaked, action).toEqual([]);
+      for (const secret of secrets)
+        expect(text.includes(secret), `${action} leaks a secret`).toBe(false);
+      answered.push(action);
+    }
+    expect(answered).toHaveLength(ACTIONS.length);
+    // The actions really did their work.
+    expect(desktop.clipboardText).toBe(token);
+    expect(desktop.opened).toEqual(['https://kinescope.io/chat/evt-1']);
+    expect(JSON.parse(readFileSync(join(home, 'saved.jwk.json'), 'utf8'))).toMatchObject({
+      kty: 'RSA',
+    });
+    expect(kinescope.events.get('evt-1')?.chat_jwt_required).toBe(true);
+    expect(
+      vault
+        .list()
+        .map((k) => k.name)
+        .sort(),
+    ).toEqual(['ams', 'ed', 'imported', 'pasted', 'rsa', 'walk'].sort());
+  });
+
+  it('copies a printable shared secret only through main, and refuses a key pair', async () => {
+    const envelope = await dispatch('copyKeySecret', { id: ids.ams! });
+    expect(envelope).toMatchObject({ ok: true });
+    expect(desktop.clipboardText).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(envelope)).not.toContain(desktop.clipboardText);
+    expect(await dispatch('copyKeySecret', { id: ids.rsa! })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('never leaves the keychain') },
+    });
+  });
+
+  it('stores nothing when RSA-4096 generation is cancelled', async () => {
+    const before = vault.list().length;
+    const running = dispatch('generateKey', {
+      jobId: 'slow',
+      alg: 'RS512',
+      bits: 4096,
+      name: 'cancelled',
+    });
+    expect(await dispatch('cancelJob', { jobId: 'slow' })).toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
+    expect(await running).toEqual({
+      ok: false,
+      error: { kind: 'input', message: 'Key generation was cancelled; nothing was changed.' },
+    });
+    expect(vault.list()).toHaveLength(before);
+  });
+
+  it('cancels an upload that hangs, leaving the key unrecorded', async () => {
+    await call(dispatch, 'setCredential', { name: 'kinescope', secret: API_TOKEN });
+    const { key } = await call(dispatch, 'generateKey', { jobId: 'g', alg: 'RS256', name: 'rsa2' });
+    const requestsBefore = kinescope.requests.length;
+    kinescope.fail('hang');
+    const running = dispatch('uploadToKinescope', { jobId: 'hung', key: key.id });
+    await expect.poll(() => kinescope.requests.length).toBe(requestsBefore + 1);
+    expect(await dispatch('cancelJob', { jobId: 'hung' })).toMatchObject({
+      value: { cancelled: true },
+    });
+    expect(await running).toEqual({
+      ok: false,
+      error: { kind: 'environment', message: 'The request to Kinescope was cancelled.' },
+    });
+    expect(kinescope.requests.length).toBe(requestsBefore + 1); // no retry after the cancel
+    expect(vault.find(key.id).uploads ?? []).toEqual([]);
+  });
+
+  it('refuses a link outside the allow-list and files too big to be keys', async () => {
+    expect(await dispatch('openExternal', { url: 'https://evil.example/' })).toMatchObject({
+      ok: false,
+    });
+    const big = join(home, 'video.mp4');
+    writeFileSync(big, Buffer.alloc(200 * 1024));
+    expect(await dispatch('importKeyFile', { path: big })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('a key file (PEM, JWK, private.key) is a few KB') },
+    });
+  });
+});
