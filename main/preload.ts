@@ -4,7 +4,6 @@ import {
   PROGRESS_CHANNEL,
   ProgressSchema,
   channelOf,
-  type KeycastApi,
   type Progress,
 } from '../shared/ipc.ts';
 
@@ -26,4 +25,4 @@ api.onProgress = (listener: (progress: Progress) => void): (() => void) => {
 };
 api.pathForFile = (file: File): string => webUtils.getPathForFile(file);
 
-contextBridge.exposeInMainWorld('keycast', api as KeycastApi);
+contextBridge.exposeInMainWorld('keycast', api);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point that sets up a fresh machine and then does the job:
-#   bash scripts/dev.sh start [ARGS...]   install everything, then run Keycast (today: the keycast CLI)
+#   bash scripts/dev.sh start             install everything, then build and launch the desktop app
+#   bash scripts/dev.sh start ARGS...     the same set-up, then run the keycast CLI with ARGS
 #   bash scripts/dev.sh test              install everything, then run the whole test suite (npm test)
 #   bash scripts/dev.sh bench             install everything, then run the benchmarks (npm run bench)
 # It needs Node.js 22.12+; when the machine has an older one, it installs Node 24 from the npm
@@ -11,7 +12,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 # Debian packages the test suite needs: a D-Bus session bus and the gnome-keyring Secret Service
-# (the real OS keychain the integration tests use).
+# (the real OS keychain the integration tests use), and Chromium for the UI's end-to-end run.
 DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring chromium)
 
 say() { printf 'keycast setup: %s\n' "$*" >&2; }
@@ -61,7 +62,7 @@ ensure_npm_packages() {
     say "installing npm packages (npm ci)"
     npm ci --no-audit --no-fund 1>&2
     echo "$wanted" > "$stamp"
-  elif [ ! -f dist/main/cli/main.js ] || [ -n "$(find main shared bench -newer dist/main/cli/main.js -name '*.ts' -print -quit)" ]; then
+  elif [ ! -f dist/main/cli/main.js ] || [ -n "$(find main/core main/cli shared bench -newer dist/main/cli/main.js -name '*.ts' -print -quit)" ]; then
     npm run --silent build 1>&2
   fi
 }
@@ -72,9 +73,17 @@ case "$command" in
   start)
     ensure_node
     ensure_npm_packages
+    if [ $# -eq 0 ]; then
+      if [ "$(uname)" = Linux ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        say "no display (DISPLAY/WAYLAND_DISPLAY unset): the desktop app needs a desktop session; the CLI works anywhere: bash scripts/dev.sh start --help"
+        exit 3
+      fi
+      # Builds main, preload and UI, then launches Electron (its binary downloads on first use).
+      exec npm start
+    fi
     # Relative paths in the arguments (--out FILE, key files) mean the caller's folder.
     cd "$CALLER_DIR"
-    exec node "$ROOT/bin/keycast.js" "${@:---help}"
+    exec node "$ROOT/bin/keycast.js" "$@"
     ;;
   test)
     ensure_debian_packages "${DEBIAN_PACKAGES[@]}"

@@ -37,7 +37,9 @@ const fatal = errors.filter((e) => !e.tolerable);
 const high = issues.filter((i) => i.severity.name === 'HIGH' || i.severity.value >= 3);
 for (const issue of issues) {
   const where = `${issue.file}:${issue.location?.line ?? '?'}`;
-  console.log(`${issue.severity.name.padEnd(13)} ${issue.confidence.name.padEnd(9)} ${issue.id} ${where}`);
+  console.log(
+    `${issue.severity.name.padEnd(13)} ${issue.confidence.name.padEnd(9)} ${issue.id} ${where}`,
+  );
 }
 for (const error of fatal) console.log(`could not scan ${error.file}: ${error.message}`);
 console.log(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALGORITHMS, RSA_SIZES } from './algorithms.ts';
-import { PublicJwkSchema, UploadSchema } from './keyRecord.ts';
+import { UploadSchema } from './keyRecord.ts';
 
 /**
  * The IPC contract: one entry per action, request schema → response schema. Main validates every
@@ -16,7 +16,7 @@ const iso = z.string();
 
 export const KeyStatusViewSchema = z.enum(['active', 'expired', 'retired']);
 
-/** A key as the UI shows it: public material only. */
+/** A key as the UI lists it: no key material at all (the details carry the public key). */
 export const KeyViewSchema = z
   .object({
     id: z.string(),
@@ -32,7 +32,6 @@ export const KeyViewSchema = z
     expiresSoon: z.boolean(),
     status: KeyStatusViewSchema,
     uploads: z.array(UploadSchema),
-    publicJwk: PublicJwkSchema.nullable(),
     notes: z.string(),
     attributes: z.record(z.string(), z.string()),
   })

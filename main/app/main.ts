@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, protocol, session } from 'electron';
+import { app, protocol, session, type BrowserWindow } from 'electron';
 import { resolveDataDir } from '../core/vault/paths.ts';
 import { Vault } from '../core/vault/vault.ts';
 import { createAppCore } from '../core/ipc/handlers.ts';

@@ -5,8 +5,8 @@ import { call, newJobId } from './api.ts';
 export function useJob(): {
   stage: string | null;
   running: boolean;
-  run<T>(work: (jobId: string) => Promise<T>): Promise<T>;
-  cancel(): void;
+  run: <T>(work: (jobId: string) => Promise<T>) => Promise<T>;
+  cancel: () => void;
 } {
   const [stage, setStage] = useState<string | null>(null);
   const [running, setRunning] = useState(false);

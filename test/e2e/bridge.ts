@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ACTIONS, type Progress } from '../../shared/ipc.ts';
+import { ACTIONS, type KeycastApi, type Progress } from '../../shared/ipc.ts';
 import { appFileHeaders, resolveAppFile } from '../../main/app/appFiles.ts';
 import { APP_ORIGIN } from '../../main/app/security.ts';
 import { createDispatch, type Dispatch } from '../../main/core/ipc/dispatch.ts';
@@ -89,15 +89,18 @@ export async function openApp(
     apiBases: options.apiBases,
   });
   const dispatch = createDispatch(core.handlers);
-  await page.exposeBinding('__keycastInvoke', (_source, action: string, payload: unknown) =>
-    dispatch(action, payload),
+  // Answers cross as one JSON string: Playwright serialises object graphs value by value, which
+  // would make the bridge, not the app, the slow part (Electron's IPC uses structured clone).
+  await page.exposeBinding('__keycastInvoke', async (_source, action: string, payload: unknown) =>
+    JSON.stringify(await dispatch(action, payload)),
   );
   await page.addInitScript(
     ({ actions, dropDir }) => {
       const listeners = new Set<(p: unknown) => void>();
       const api: Record<string, unknown> = {};
       for (const action of actions) {
-        api[action] = (request: unknown) => window.__keycastInvoke(action, request);
+        api[action] = async (request: unknown) =>
+          JSON.parse(await window.__keycastInvoke(action, request)) as unknown;
       }
       api.onProgress = (listener: (p: unknown) => void) => {
         listeners.add(listener);
@@ -115,7 +118,8 @@ export async function openApp(
 
 declare global {
   interface Window {
-    __keycastInvoke(action: string, request: unknown): Promise<unknown>;
+    keycast: KeycastApi;
+    __keycastInvoke(action: string, request: unknown): Promise<string>;
     __keycastProgress?: (progress: unknown) => void;
   }
 }

@@ -8,9 +8,10 @@ export class TestDesktop implements DesktopPorts {
   clipboardText = '';
   readonly opened: string[] = [];
   readonly clipboard = {
-    readText: async (): Promise<string> => this.clipboardText,
-    writeText: async (text: string): Promise<void> => {
+    readText: (): Promise<string> => Promise.resolve(this.clipboardText),
+    writeText: (text: string): Promise<void> => {
       this.clipboardText = text;
+      return Promise.resolve();
     },
   };
   chooseKeyFile(): Promise<string | null> {

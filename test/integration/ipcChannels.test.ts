@@ -172,10 +172,9 @@ describe('every IPC channel, against the real core and keychain', () => {
     expect(envelope).toMatchObject({ ok: true });
     expect(desktop.clipboardText).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(envelope)).not.toContain(desktop.clipboardText);
-    expect(await dispatch('copyKeySecret', { id: ids.rsa! })).toMatchObject({
-      ok: false,
-      error: { message: expect.stringContaining('never leaves the keychain') },
-    });
+    const refused = await dispatch('copyKeySecret', { id: ids.rsa! });
+    expect(refused.ok).toBe(false);
+    expect(JSON.stringify(refused)).toContain('never leaves the keychain');
   });
 
   it('stores nothing when RSA-4096 generation is cancelled', async () => {
@@ -221,9 +220,8 @@ describe('every IPC channel, against the real core and keychain', () => {
     });
     const big = join(home, 'video.mp4');
     writeFileSync(big, Buffer.alloc(200 * 1024));
-    expect(await dispatch('importKeyFile', { path: big })).toMatchObject({
-      ok: false,
-      error: { message: expect.stringContaining('a key file (PEM, JWK, private.key) is a few KB') },
-    });
+    const refused = await dispatch('importKeyFile', { path: big });
+    expect(refused.ok).toBe(false);
+    expect(JSON.stringify(refused)).toContain('a key file (PEM, JWK, private.key) is a few KB');
   });
 });

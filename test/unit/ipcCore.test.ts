@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CONTRACT } from '../../shared/ipc.ts';
 import { InputError } from '../../main/core/errors.ts';
 import { CLEAR_AFTER_MS, ClipboardGuard } from '../../main/core/ipc/clipboardGuard.ts';
@@ -38,7 +38,7 @@ describe('the IPC dispatcher', () => {
   });
 
   it('passes the parsed request and returns a response that matches the contract', async () => {
-    const deleteKey = vi.fn(async (r: { id: string }) => ({ deleted: r.id }));
+    const deleteKey = vi.fn((r: { id: string }) => ({ deleted: r.id }));
     const dispatch = createDispatch(handlers({ deleteKey }));
     expect(await dispatch('deleteKey', { id: 'k1', evenIfUploaded: false })).toEqual({
       ok: true,
@@ -50,8 +50,7 @@ describe('the IPC dispatcher', () => {
     const logged: string[] = [];
     const dispatch = createDispatch(
       handlers({
-        keyDetails: async () =>
-          ({ key: {}, jwk: null, jwks: null, pem: null, d: 'private' }) as never,
+        keyDetails: () => ({ key: {}, jwk: null, jwks: null, pem: null, d: 'private' }) as never,
       }),
       (m) => logged.push(m),
     );
@@ -113,7 +112,9 @@ describe('jobs', () => {
 
   it('finishes a job nobody cancelled', async () => {
     const jobs = new Jobs(() => undefined);
-    await expect(jobs.run('job-2', async (job) => (job.checkpoint('x'), 42))).resolves.toBe(42);
+    await expect(
+      jobs.run('job-2', (job) => (job.checkpoint('x'), Promise.resolve(42))),
+    ).resolves.toBe(42);
   });
 });
 
@@ -127,11 +128,12 @@ describe('the clipboard guard', () => {
   } {
     return {
       text: '',
-      async readText() {
-        return this.text;
+      readText() {
+        return Promise.resolve(this.text);
       },
-      async writeText(t: string) {
+      writeText(t: string) {
         this.text = t;
+        return Promise.resolve();
       },
     };
   }

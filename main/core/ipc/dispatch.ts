@@ -11,7 +11,9 @@ import { KeycastError } from '../errors.ts';
 
 /** One function per action of the contract, taking the parsed request. */
 export type Handlers = {
-  [A in Action]: (request: z.output<(typeof CONTRACT)[A]['request']>) => Promise<ResponseOf<A>>;
+  [A in Action]: (
+    request: z.output<(typeof CONTRACT)[A]['request']>,
+  ) => ResponseOf<A> | Promise<ResponseOf<A>>;
 };
 
 export type Dispatch = (action: string, payload: unknown) => Promise<Envelope<unknown>>;
@@ -39,7 +41,7 @@ export function createDispatch(handlers: Handlers, log: Logger = () => undefined
       return failure('input', `The request was refused: ${field}${issue.message}.`);
     }
     try {
-      const handler = handlers[action] as (request: unknown) => Promise<unknown>;
+      const handler = handlers[action] as (request: unknown) => unknown;
       const value: unknown = await handler(request.data);
       const response = contract.response.safeParse(value);
       if (!response.success) {

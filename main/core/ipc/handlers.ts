@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ProviderView, TokenKindView } from '../../../shared/ipc.ts';
+import type { KeyView, ProviderView, TokenKindView } from '../../../shared/ipc.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError, KeycastError } from '../errors.ts';
 import { exportPublic } from '../keys/export.ts';
@@ -106,8 +106,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       baseUrl: deps.apiBases?.kinescope,
       signal,
     });
-  const view = (record: KeyRecord): Promise<{ key: Awaited<ReturnType<typeof toKeyView>> }> =>
-    toKeyView(record).then((key) => ({ key }));
+  const view = (record: KeyRecord): { key: KeyView } => ({ key: toKeyView(record) });
 
   const handlers: Handlers = {
     async appInfo() {
@@ -122,9 +121,9 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       };
     },
 
-    async listKeys() {
+    listKeys() {
       const now = new Date();
-      return { keys: await Promise.all(vault.list().map((r) => toKeyView(r, now))) };
+      return { keys: vault.list().map((r) => toKeyView(r, now)) };
     },
 
     generateKey(request) {
@@ -176,11 +175,11 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return view(record);
     },
 
-    async keyDetails({ id }) {
+    keyDetails({ id }) {
       const record = vault.find(id);
       const pub = record.publicJwk !== null;
       return {
-        ...(await view(record)),
+        ...view(record),
         jwk: pub ? exportPublic([record], 'jwk') : null,
         jwks: pub ? exportPublic([record], 'jwks') : null,
         pem: pub ? exportPublic([record], 'pem') : null,
@@ -210,7 +209,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return clipboard.copy(await vault.sharedSecretText(vault.find(id)), true);
     },
 
-    async listProviders() {
+    listProviders() {
       const providers: ProviderView[] = [
         ...BUILT_IN_PROVIDERS,
         customProvider(savedTemplates(vault)),
@@ -257,8 +256,8 @@ export function createAppCore(deps: HandlerDeps): AppCore {
         valid: result.valid,
         verified: result.verified,
         checkedWith: request.verifyWith,
-        header: result.header as Record<string, unknown> | null,
-        claims: result.claims as Record<string, unknown> | null,
+        header: result.header,
+        claims: result.claims,
         errors: result.errors,
         reasons: result.reasons,
         times: result.times,
@@ -266,7 +265,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       };
     },
 
-    async listCredentials() {
+    listCredentials() {
       return {
         credentials: vault.credentialNames().map((name) => ({ name, masked: '••••••••' })),
       };
@@ -317,17 +316,17 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return {};
     },
 
-    async providerGuide({ provider, key }) {
+    providerGuide({ provider, key }) {
       const p = providerById(provider, vault);
       if (!p.guide) throw new InputError(`There is no guide for ${p.name}.`);
       return { steps: p.guide(vault.find(key)) };
     },
 
-    async getSettings() {
+    getSettings() {
       return settings.get();
     },
 
-    async saveSettings(request) {
+    saveSettings(request) {
       return settings.save(request);
     },
 
@@ -345,7 +344,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return {};
     },
 
-    async cancelJob({ jobId }) {
+    cancelJob({ jobId }) {
       return { cancelled: jobs.cancel(jobId) };
     },
   };

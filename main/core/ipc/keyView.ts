@@ -6,14 +6,14 @@ import { thumbprintOf } from '../keys/publicJwk.ts';
 export const EXPIRY_WARNING_DAYS = 14;
 
 /** A record as the UI shows it: public members only, status worked out from the metadata alone. */
-export async function toKeyView(record: KeyRecord, now = new Date()): Promise<KeyView> {
+export function toKeyView(record: KeyRecord, now = new Date()): KeyView {
   const expires = record.expiresAt ? new Date(record.expiresAt).getTime() : null;
   const expired = expires !== null && expires <= now.getTime();
   let fingerprint: string | null = null;
   if (record.publicJwk) {
     const { kty, n, e, crv, x, y } = record.publicJwk;
     const body: PublicJwkBody = { kty, n, e, crv, x, y };
-    fingerprint = await thumbprintOf(body);
+    fingerprint = thumbprintOf(body);
   }
   return {
     id: record.id,
@@ -28,7 +28,6 @@ export async function toKeyView(record: KeyRecord, now = new Date()): Promise<Ke
       expires !== null && !expired && expires - now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000,
     status: record.status === 'retired' ? 'retired' : expired ? 'expired' : 'active',
     uploads: record.uploads ?? [],
-    publicJwk: record.publicJwk,
     notes: record.notes,
     attributes: record.attributes ?? {},
   };

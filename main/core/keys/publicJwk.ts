@@ -1,5 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint } from 'jose';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Algorithm } from '../../../shared/algorithms.ts';
 import { PublicJwkSchema, type PublicJwk } from '../../../shared/keyRecord.ts';
 import type { PublicJwkBody } from './material.ts';
@@ -22,9 +21,17 @@ export function publicBodyOf(key: KeyObject): PublicJwkBody {
   return body as PublicJwkBody;
 }
 
-/** RFC 7638 SHA-256 thumbprint: the default kid. */
-export function thumbprintOf(body: PublicJwkBody): Promise<string> {
-  return calculateJwkThumbprint(body, 'sha256');
+/**
+ * RFC 7638 SHA-256 thumbprint: the default kid and the fingerprint the app lists. The required
+ * members are exactly the public ones above plus kty, in lexicographic order, no whitespace.
+ * Synchronous: the key list computes one per key, and WebCrypto's async digest costs more than
+ * the hash itself.
+ */
+export function thumbprintOf(body: PublicJwkBody): string {
+  const fields = body as unknown as Record<string, unknown>;
+  const members = [...PUBLIC_MEMBERS[body.kty], 'kty'].sort();
+  const canonical = `{${members.map((m) => `${JSON.stringify(m)}:${JSON.stringify(fields[m])}`).join(',')}}`;
+  return createHash('sha256').update(canonical).digest('base64url');
 }
 
 /** The exported JWK: public members plus kid, `use: "sig"` and the key's one algorithm. */

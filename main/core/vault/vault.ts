@@ -87,7 +87,7 @@ export class Vault {
   async add(material: KeyMaterial, options: NewKeyOptions = {}): Promise<KeyRecord> {
     const keys = this.list();
     const id = uniqueId(keys);
-    const kid = options.kid ?? material.suggestedKid ?? (await defaultKid(material));
+    const kid = options.kid ?? material.suggestedKid ?? defaultKid(material);
     const name = options.name ?? `${material.alg.toLowerCase()}-${id.slice(0, 6)}`;
     checkLabel('name', name);
     checkLabel('kid', kid);
@@ -321,7 +321,7 @@ function uniqueId(keys: readonly KeyRecord[]): string {
   }
 }
 
-async function defaultKid(material: KeyMaterial): Promise<string> {
+function defaultKid(material: KeyMaterial): string {
   // A thumbprint of an HMAC key would be a hash of the secret, which invites offline guessing of
   // short text secrets (Ant Media's are plain strings): shared secrets get a random kid instead.
   return material.publicJwk

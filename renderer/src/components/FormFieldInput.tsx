@@ -6,8 +6,8 @@ export interface FormFieldInputProps {
   field: FormField;
   value: FieldValue;
   error: string | null;
-  onChange(value: FieldValue): void;
-  onBlur(): void;
+  onChange: (value: FieldValue) => void;
+  onBlur: () => void;
 }
 
 /** One field of a token form, from the provider's schema: text, select, checkbox or list. */

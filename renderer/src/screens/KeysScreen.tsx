@@ -1,4 +1,11 @@
-import { useCallback, useEffect, useState, type DragEvent, type FormEvent } from 'react';
+import {
+  startTransition,
+  useCallback,
+  useEffect,
+  useState,
+  type DragEvent,
+  type FormEvent,
+} from 'react';
 import type { KeyView } from '../../../shared/ipc.ts';
 import { call, messageOf } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
@@ -96,6 +103,9 @@ export function KeysScreen() {
   );
 }
 
+/** Rows drawn in the first frame; the rest follow right after it, so a long vault opens at once. */
+export const FIRST_ROWS = 60;
+
 export function KeysTable({
   keys,
   selected,
@@ -104,9 +114,15 @@ export function KeysTable({
 }: {
   keys: KeyView[];
   selected: string | null;
-  onSelect(id: string): void;
+  onSelect: (id: string) => void;
   now?: number;
 }) {
+  const [shown, setShown] = useState(FIRST_ROWS);
+  useEffect(() => {
+    if (keys.length <= shown) return;
+    const timer = setTimeout(() => startTransition(() => setShown(keys.length)), 0);
+    return () => clearTimeout(timer);
+  }, [keys.length, shown]);
   return (
     <table className="keys" aria-label="Keys in the vault">
       <thead>
@@ -123,7 +139,7 @@ export function KeysTable({
         </tr>
       </thead>
       <tbody>
-        {keys.map((k) => (
+        {keys.slice(0, Math.max(shown, FIRST_ROWS)).map((k) => (
           <tr key={k.id} aria-selected={k.id === selected}>
             <th scope="row">
               <button
@@ -165,8 +181,8 @@ function GeneratePanel({
   onDone,
   onError,
 }: {
-  onDone(key: KeyView): void;
-  onError(m: string): void;
+  onDone: (key: KeyView) => void;
+  onError: (m: string) => void;
 }) {
   const [alg, setAlg] = useState<Alg>('RS256');
   const [bits, setBits] = useState(2048);
@@ -269,8 +285,8 @@ function ImportPanel({
   onDone,
   onError,
 }: {
-  onDone(key: KeyView): void;
-  onError(m: string): void;
+  onDone: (key: KeyView) => void;
+  onError: (m: string) => void;
 }) {
   const [name, setName] = useState('');
   const [provider, setProvider] = useState('');
@@ -406,8 +422,8 @@ function KeyDetails({
   onError,
 }: {
   id: string;
-  onDeleted(name: string): void;
-  onError(m: string): void;
+  onDeleted: (name: string) => void;
+  onError: (m: string) => void;
 }) {
   const [details, setDetails] = useState<{
     key: KeyView;

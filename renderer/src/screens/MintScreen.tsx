@@ -118,8 +118,8 @@ function MintForm({
   kind: Kind;
   keys: KeyView[];
   defaultTtl: number | undefined;
-  onMinted(result: MintResult): void;
-  onError(message: string): void;
+  onMinted: (result: MintResult) => void;
+  onError: (message: string) => void;
 }) {
   const usable = useMemo(
     () => keys.filter((k) => kind.algs.includes(k.alg) && k.status === 'active'),

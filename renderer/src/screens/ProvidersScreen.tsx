@@ -38,8 +38,8 @@ export function ProvidersScreen() {
 }
 
 interface Report {
-  onError(message: string): void;
-  onStatus(message: string): void;
+  onError: (message: string) => void;
+  onStatus: (message: string) => void;
 }
 
 function Credentials({ onError, onStatus }: Report) {
@@ -127,7 +127,7 @@ function Kinescope({
   onKeysChanged,
   onError,
   onStatus,
-}: Report & { keys: KeyView[]; onKeysChanged(): void }) {
+}: Report & { keys: KeyView[]; onKeysChanged: () => void }) {
   const [remote, setRemote] = useState<RemoteKey[] | null>(null);
   const [keyId, setKeyId] = useState('');
   const [deleting, setDeleting] = useState<RemoteKey | null>(null);
@@ -284,7 +284,7 @@ function Kinescope({
   );
 }
 
-function Guides({ keys, onError }: { keys: KeyView[]; onError(message: string): void }) {
+function Guides({ keys, onError }: { keys: KeyView[]; onError: (message: string) => void }) {
   const [provider, setProvider] = useState<'antmedia' | 'frameable'>('antmedia');
   const [keyId, setKeyId] = useState('');
   const [steps, setSteps] = useState<GuideStep[] | null>(null);

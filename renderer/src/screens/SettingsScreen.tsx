@@ -5,7 +5,7 @@ import { CopyField } from '../components/CopyField.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { formatSpan } from '../format.ts';
 
-export function SettingsScreen({ onSettings }: { onSettings(settings: Settings): void }) {
+export function SettingsScreen({ onSettings }: { onSettings: (settings: Settings) => void }) {
   const [info, setInfo] = useState<ResponseOf<'appInfo'> | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [providers, setProviders] = useState<ProviderView[]>([]);
