@@ -6,27 +6,16 @@ import {
   type DragEvent,
   type FormEvent,
 } from 'react';
+import { ALGORITHMS, type Algorithm } from '../../../shared/algorithms.ts';
 import type { KeyView } from '../../../shared/ipc.ts';
 import { call, messageOf } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyField } from '../components/CopyField.tsx';
+import { JobStatus } from '../components/JobStatus.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { abbreviate, daysUntil, shortDate } from '../format.ts';
 import { useJob } from '../useJob.ts';
 
-const ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'ES256',
-  'ES384',
-  'EdDSA',
-  'HS256',
-  'HS384',
-  'HS512',
-] as const;
-type Alg = (typeof ALGS)[number];
 const PROVIDERS = ['', 'antmedia', 'kinescope', 'vonage', 'frameable', 'nativeframe', 'custom'];
 
 export function KeysScreen() {
@@ -184,7 +173,7 @@ function GeneratePanel({
   onDone: (key: KeyView) => void;
   onError: (m: string) => void;
 }) {
-  const [alg, setAlg] = useState<Alg>('RS256');
+  const [alg, setAlg] = useState<Algorithm>('RS256');
   const [bits, setBits] = useState(2048);
   const [name, setName] = useState('');
   const [provider, setProvider] = useState('');
@@ -214,8 +203,8 @@ function GeneratePanel({
       <div className="grid">
         <label>
           Algorithm
-          <select value={alg} onChange={(e) => setAlg(e.target.value as Alg)}>
-            {ALGS.map((a) => (
+          <select value={alg} onChange={(e) => setAlg(e.target.value as Algorithm)}>
+            {ALGORITHMS.map((a) => (
               <option key={a}>{a}</option>
             ))}
           </select>
@@ -266,16 +255,7 @@ function GeneratePanel({
         <button type="submit" disabled={job.running}>
           {job.running ? 'Generating…' : 'Generate'}
         </button>
-        {job.running && (
-          <>
-            <span role="status" className="progress">
-              {job.stage}
-            </span>
-            <button type="button" onClick={job.cancel}>
-              Cancel
-            </button>
-          </>
-        )}
+        <JobStatus job={job} />
       </div>
     </form>
   );

@@ -3,6 +3,7 @@ import type { GuideStep, KeyView, RemoteKey } from '../../../shared/ipc.ts';
 import { call, messageOf } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyField } from '../components/CopyField.tsx';
+import { JobStatus } from '../components/JobStatus.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { shortDate } from '../format.ts';
 import { useJob } from '../useJob.ts';
@@ -200,16 +201,7 @@ function Kinescope({
           <button type="button" disabled={!chosen || job.running} onClick={() => void upload()}>
             Upload public key
           </button>
-          {job.running && (
-            <>
-              <span role="status" className="progress">
-                {job.stage}
-              </span>
-              <button type="button" onClick={job.cancel}>
-                Cancel
-              </button>
-            </>
-          )}
+          <JobStatus job={job} />
           <button type="button" onClick={() => void refresh()}>
             {remote ? 'Refresh key list' : 'Show Kinescope’s keys'}
           </button>
