@@ -32,14 +32,6 @@ export async function readTokenArgument(source: string): Promise<string> {
   return source === '-' ? (await readInput('-', 'token')).replace(/\r?\n$/, '') : source;
 }
 
-export function readJsonInput(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new InputError(`The ${what} is not valid JSON.`, { cause });
-  }
-}
-
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -5,10 +5,10 @@ import { parseDuration, parseExpiry } from '../core/time.ts';
 import { PROVIDER_IDS, providerById } from '../core/providers/index.ts';
 import { mintForProvider } from '../core/providers/mint.ts';
 import {
-  KINESCOPE_CREDENTIAL,
-  KinescopeClient,
+  checkCredentialForm,
   defaultUploadExpiry,
   deleteFromKinescope,
+  kinescopeClientFor,
   uploadToKinescope,
 } from '../core/providers/kinescope.ts';
 import {
@@ -18,17 +18,9 @@ import {
 } from '../core/providers/nativeframe.ts';
 import { deleteTemplate, saveTemplate, savedTemplates } from '../core/providers/custom.ts';
 import type { Links, RawParams } from '../core/providers/types.ts';
+import { readJsonInput } from '../core/json.ts';
 import { openVault } from './context.ts';
-import {
-  collect,
-  printJson,
-  printLines,
-  readInput,
-  readJsonInput,
-  readTokenArgument,
-  table,
-  warn,
-} from './io.ts';
+import { collect, printJson, printLines, readInput, readTokenArgument, table, warn } from './io.ts';
 
 /** Every provider's flags (names fixed so scripts can rely on them); each provider reads its own. */
 function addProviderFlags(command: Command): Command {
@@ -192,9 +184,7 @@ export function uploadCommand(): Command {
     .option('--json', 'machine-readable output')
     .action(async (flags: UploadFlags, command: Command) => {
       const vault = openVault(command);
-      const client = new KinescopeClient(await vault.credential(KINESCOPE_CREDENTIAL), {
-        baseUrl: flags.apiUrl,
-      });
+      const client = await kinescopeClientFor(vault, { baseUrl: flags.apiUrl });
       if (flags.list) {
         const keys = await client.listKeys();
         if (flags.json) return printJson(keys);
@@ -273,7 +263,7 @@ export function credentialsCommand(): Command {
     .action(async (name: string, _flags: unknown, command: Command) => {
       const vault = openVault(command);
       const secret = (await readInput('-', `${name} credential`)).trim();
-      if (name === KINESCOPE_CREDENTIAL) new KinescopeClient(secret); // checks the token's form
+      checkCredentialForm(name, secret);
       await vault.setCredential(name, secret);
       process.stderr.write(`Stored credential "${name}" in the system keychain.\n`);
     });

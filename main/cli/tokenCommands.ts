@@ -4,15 +4,9 @@ import { inspectToken, type Inspection } from '../core/tokens/inspect.ts';
 import { mintToken } from '../core/tokens/mint.ts';
 import { keysFromJwks, type VerificationKey } from '../core/tokens/verify.ts';
 import { parseDuration, parseUnixSeconds } from '../core/time.ts';
+import { readJsonInput } from '../core/json.ts';
 import { openVault } from './context.ts';
-import {
-  collect,
-  printJson,
-  printLines,
-  readInput,
-  readJsonInput,
-  readTokenArgument,
-} from './io.ts';
+import { collect, printJson, printLines, readInput, readTokenArgument } from './io.ts';
 
 interface MintFlags {
   claim: string[];

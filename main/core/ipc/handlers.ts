@@ -1,34 +1,33 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { KeyView, ProviderView, TokenKindView } from '../../../shared/ipc.ts';
+import type { KeyView, Progress, ProviderView, TokenKindView } from '../../../shared/ipc.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError, KeycastError } from '../errors.ts';
 import { exportPublic } from '../keys/export.ts';
 import { generateKeyMaterial } from '../keys/generate.ts';
 import { importKeyMaterial } from '../keys/import.ts';
-import { providerById, BUILT_IN_PROVIDERS } from '../providers/index.ts';
+import { allProviders, providerById } from '../providers/index.ts';
 import {
-  KINESCOPE_CREDENTIAL,
-  KinescopeClient,
+  type KinescopeClient,
   defaultUploadExpiry,
   deleteFromKinescope,
   uploadToKinescope,
+  checkCredentialForm,
+  kinescopeClientFor,
 } from '../providers/kinescope.ts';
 import { mintForProvider } from '../providers/mint.ts';
-import { customProvider, savedTemplates } from '../providers/custom.ts';
 import type { Provider } from '../providers/types.ts';
 import { inspectToken, MAX_CLOCK_TOLERANCE_SECONDS } from '../tokens/inspect.ts';
 import { keysFromJwks } from '../tokens/verify.ts';
+import { readJsonInput } from '../json.ts';
 import type { Vault } from '../vault/vault.ts';
-import type { Clipboard } from './clipboardGuard.ts';
-import { ClipboardGuard } from './clipboardGuard.ts';
+import { ClipboardGuard, type Clipboard } from './clipboardGuard.ts';
 import type { Handlers } from './dispatch.ts';
 import { isAllowedExternal } from './externalUrls.ts';
 import { formFieldsOf } from './formFields.ts';
 import { Jobs } from './jobs.ts';
 import { toKeyView } from './keyView.ts';
 import type { SettingsStore } from './settingsStore.ts';
-import type { Progress } from '../../../shared/ipc.ts';
 
 /** What only the desktop can do: native dialogs, the clipboard, the browser. */
 export interface DesktopPorts {
@@ -101,11 +100,8 @@ export function createAppCore(deps: HandlerDeps): AppCore {
   const { vault, settings, ports } = deps;
   const clipboard = new ClipboardGuard(ports.clipboard);
   const jobs = new Jobs(deps.progress);
-  const kinescopeClient = async (signal?: AbortSignal): Promise<KinescopeClient> =>
-    new KinescopeClient(await vault.credential(KINESCOPE_CREDENTIAL), {
-      baseUrl: deps.apiBases?.kinescope,
-      signal,
-    });
+  const kinescopeClient = (signal?: AbortSignal): Promise<KinescopeClient> =>
+    kinescopeClientFor(vault, { baseUrl: deps.apiBases?.kinescope, signal });
   const view = (record: KeyRecord): { key: KeyView } => ({ key: toKeyView(record) });
 
   const handlers: Handlers = {
@@ -210,29 +206,21 @@ export function createAppCore(deps: HandlerDeps): AppCore {
     },
 
     listProviders() {
-      const providers: ProviderView[] = [
-        ...BUILT_IN_PROVIDERS,
-        customProvider(savedTemplates(vault)),
-      ].map((p) => ({ id: p.id, name: p.name, kinds: kindViews(p) }));
+      const providers: ProviderView[] = allProviders(vault).map((p) => ({
+        id: p.id,
+        name: p.name,
+        kinds: kindViews(p),
+      }));
       return { providers };
     },
 
-    async mintToken(request) {
-      const provider = providerById(request.provider, vault);
-      const minted = await mintForProvider(provider, vault, {
+    mintToken(request) {
+      return mintForProvider(providerById(request.provider, vault), vault, {
         kind: request.kind,
         key: request.key,
         params: request.params,
         ttlSeconds: request.ttlSeconds,
       });
-      return {
-        token: minted.token,
-        header: minted.header,
-        claims: minted.claims,
-        expiresAt: minted.expiresAt,
-        links: minted.links,
-        warnings: minted.warnings,
-      };
     },
 
     async inspectToken(request) {
@@ -240,29 +228,13 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       if (request.verifyWith === 'vault') {
         keys = await Promise.all(vault.list().map((r) => vault.verifier(r)));
       } else if (request.verifyWith === 'jwks') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(request.jwks ?? '');
-        } catch {
-          throw new InputError('The JWKS is not JSON: paste the whole {"keys": [...]} document.');
-        }
-        keys = keysFromJwks(parsed);
+        keys = keysFromJwks(readJsonInput(request.jwks ?? '', 'JWKS'));
       }
       const result = await inspectToken(request.token.trim(), {
         keys,
         audience: request.audience?.trim() || undefined,
       });
-      return {
-        valid: result.valid,
-        verified: result.verified,
-        checkedWith: request.verifyWith,
-        header: result.header,
-        claims: result.claims,
-        errors: result.errors,
-        reasons: result.reasons,
-        times: result.times,
-        clockToleranceSeconds: result.clockToleranceSeconds,
-      };
+      return { ...result, checkedWith: request.verifyWith };
     },
 
     listCredentials() {
@@ -272,7 +244,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
     },
 
     async setCredential({ name, secret }) {
-      if (name === KINESCOPE_CREDENTIAL) new KinescopeClient(secret); // checks the token's form
+      checkCredentialForm(name, secret);
       await vault.setCredential(name, secret);
       return {};
     },

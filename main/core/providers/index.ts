@@ -17,6 +17,11 @@ export const BUILT_IN_PROVIDERS: readonly Provider[] = [
 ];
 export const PROVIDER_IDS = [...BUILT_IN_PROVIDERS.map((p) => p.id), 'custom'] as const;
 
+/** Every provider, the custom one with this vault's templates as its kinds. */
+export function allProviders(vault: Vault): Provider[] {
+  return [...BUILT_IN_PROVIDERS, customProvider(savedTemplates(vault))];
+}
+
 /** A provider by id; the custom provider's kinds are the templates saved in this vault. */
 export function providerById(id: string, vault: Vault): Provider {
   if (id === 'custom') return customProvider(savedTemplates(vault));

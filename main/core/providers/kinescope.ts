@@ -139,6 +139,19 @@ export class KinescopeClient {
   }
 }
 
+/** The client with the API token stored in the vault's keychain. */
+export async function kinescopeClientFor(
+  vault: Vault,
+  options: { baseUrl?: string; signal?: AbortSignal } = {},
+): Promise<KinescopeClient> {
+  return new KinescopeClient(await vault.credential(KINESCOPE_CREDENTIAL), options);
+}
+
+/** Refuses a credential whose form its provider would reject, before it is stored. */
+export function checkCredentialForm(name: string, secret: string): void {
+  if (name === KINESCOPE_CREDENTIAL) new KinescopeClient(secret); // the constructor checks the form
+}
+
 const PUBLIC_RSA_MEMBERS = ['kty', 'e', 'use', 'kid', 'alg', 'n'] as const;
 
 /**
