@@ -67,17 +67,3 @@ export const PART_LABELS: Record<string, string> = {
   message: 'Message',
   authorization: 'Authorization header',
 };
-
-/** Capitalises a camelCase name for labels not listed above. */
-export function humanize(name: string): string {
-  const text = name.replace(/([A-Z])/g, ' $1').toLowerCase();
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-export function isHttps(value: string): boolean {
-  try {
-    return new URL(value).protocol === 'https:';
-  } catch {
-    return false;
-  }
-}

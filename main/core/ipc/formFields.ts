@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FormField } from '../../../shared/ipc.ts';
+import { labelOf } from '../../../shared/text.ts';
 
 interface JsonSchemaProperty {
   type?: string;
@@ -9,15 +10,6 @@ interface JsonSchemaProperty {
   default?: unknown;
   description?: string;
   items?: JsonSchemaProperty;
-}
-
-const ACRONYMS: Record<string, string> = { url: 'URL', id: 'ID', nf: 'Native Frame', tls: 'TLS' };
-
-/** "eventUrl" → "Event URL", "nfKid" → "Native Frame kid". */
-export function labelOf(name: string): string {
-  const words = name.split(/(?=[A-Z])/).map((w) => ACRONYMS[w.toLowerCase()] ?? w.toLowerCase());
-  const text = words.join(' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { isHttpsUrl } from '../../../shared/text.ts';
 import { ALGORITHMS } from '../../../shared/algorithms.ts';
 import { InputError } from '../errors.ts';
 import type { Vault } from '../vault/vault.ts';
 import {
-  isHttpsUrl,
   list,
   parseParams,
   type Links,

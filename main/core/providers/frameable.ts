@@ -1,16 +1,9 @@
 import { z } from 'zod';
+import { isHttpsUrl } from '../../../shared/text.ts';
 import { InputError } from '../errors.ts';
 import { toSpkiPem } from '../keys/export.ts';
 import { checkKey } from './mint.ts';
-import {
-  checkClaims,
-  isHttpsUrl,
-  list,
-  parseParams,
-  text,
-  type Links,
-  type Provider,
-} from './types.ts';
+import { checkClaims, list, parseParams, text, type Links, type Provider } from './types.ts';
 
 /**
  * Frameable attendee links: an RS256 token naming the attendee, appended as `token` to the event

@@ -18,6 +18,22 @@ import { useJob } from '../useJob.ts';
 
 const PROVIDERS = ['', 'antmedia', 'kinescope', 'vonage', 'frameable', 'nativeframe', 'custom'];
 
+/** The provider tag of a new key (optional). */
+function ProviderSelect({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <label>
+      Provider
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {PROVIDERS.map((p) => (
+          <option key={p} value={p}>
+            {p || '—'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function KeysScreen() {
   const [keys, setKeys] = useState<KeyView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -229,16 +245,7 @@ function GeneratePanel({
             placeholder="e.g. kinescope-2026"
           />
         </label>
-        <label>
-          Provider
-          <select value={provider} onChange={(e) => setProvider(e.target.value)}>
-            {PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {p || '—'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProviderSelect value={provider} onChange={setProvider} />
         <label>
           Expires in (days)
           <input
@@ -324,16 +331,7 @@ function ImportPanel({
             placeholder="from the file name"
           />
         </label>
-        <label>
-          Provider
-          <select value={provider} onChange={(e) => setProvider(e.target.value)}>
-            {PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {p || '—'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProviderSelect value={provider} onChange={setProvider} />
         {provider === 'vonage' && (
           <label>
             Vonage application id

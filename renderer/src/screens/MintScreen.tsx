@@ -12,7 +12,8 @@ import { Countdown } from '../components/Countdown.tsx';
 import { FormFieldInput } from '../components/FormFieldInput.tsx';
 import { Json } from '../components/Json.tsx';
 import { Notice } from '../components/Notice.tsx';
-import { LINK_LABELS, PART_LABELS, TTL_PRESETS, formatSpan, humanize, isHttps } from '../format.ts';
+import { isHttpsUrl, labelOf } from '../../../shared/text.ts';
+import { LINK_LABELS, PART_LABELS, TTL_PRESETS, formatSpan } from '../format.ts';
 import { fieldError, initialValues, paramsFrom, type FieldValue } from '../validate.ts';
 
 export function MintScreen() {
@@ -298,12 +299,12 @@ export function Links({ links }: { links: LinksView }) {
       <h3>Links</h3>
       <Notice error={refused} />
       {entries.map(([name, value]) => {
-        const label = LINK_LABELS[name] ?? humanize(name);
+        const label = LINK_LABELS[name] ?? labelOf(name);
         if (typeof value === 'string') {
           return (
             <div key={name} className="link-row">
               <CopyField label={label} value={value} sensitive />
-              {isHttps(value) && (name === 'chat' || name === 'event' || name === 'link') && (
+              {isHttpsUrl(value) && (name === 'chat' || name === 'event' || name === 'link') && (
                 <button type="button" onClick={() => void open(value)}>
                   Open {label.toLowerCase()}
                 </button>
@@ -317,7 +318,7 @@ export function Links({ links }: { links: LinksView }) {
             {Object.entries(value).map(([part, text]) => (
               <CopyField
                 key={part}
-                label={`${label} ${PART_LABELS[part] ?? humanize(part)}`}
+                label={`${label} ${PART_LABELS[part] ?? labelOf(part)}`}
                 value={text}
                 sensitive
                 multiline={part === 'message'}
