@@ -43,8 +43,8 @@ if (!app.requestSingleInstanceLock()) {
       denyPermissions(session.defaultSession);
       serveAppFiles(session.defaultSession.protocol, RENDERER_DIR);
       const dataDir = resolveDataDir();
-      const settings = new SettingsStore(dataDir);
-      const vault = new Vault({ dataDir });
+      const vault = new Vault({ dataDir, warn: (m) => console.error(`keycast: ${m}`) });
+      const settings = new SettingsStore(vault.settings);
       const version = (
         JSON.parse(readFileSync(join(app.getAppPath(), 'package.json'), 'utf8')) as {
           version: string;
@@ -68,6 +68,7 @@ if (!app.requestSingleInstanceLock()) {
         window = null;
       });
       app.on('before-quit', () => void core.clipboard.flush());
+      app.on('will-quit', () => void vault.close());
       app.on('window-all-closed', () => app.quit());
     })
     .catch((error: unknown) => {

@@ -88,3 +88,10 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
 export function shown(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
+
+/** A keychain item that does not belong to its record (swapped or damaged behind Keycast's back). */
+export class KeychainMismatchError extends KeycastError {
+  constructor(message: string) {
+    super('environment', message);
+  }
+}

@@ -82,7 +82,7 @@ export async function openApp(
     void page.evaluate((value) => window.__keycastProgress?.(value), p).catch(() => undefined);
   const core = createAppCore({
     vault,
-    settings: new SettingsStore(options.dataDir),
+    settings: new SettingsStore(vault.settings),
     ports: desktop,
     version: 'test',
     progress,

@@ -43,7 +43,7 @@ describe('every IPC channel, against the real core and keychain', () => {
     desktop = new TestDesktop();
     const core = createAppCore({
       vault,
-      settings: new SettingsStore(home),
+      settings: new SettingsStore(vault.settings),
       ports: desktop,
       version: 'test',
       progress: () => undefined,

@@ -1,14 +1,9 @@
 import { createPrivateKey } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALGORITHMS, familyOf, type Algorithm } from '../../shared/algorithms.ts';
-import {
-  KeychainUnavailableError,
-  SecretMissingError,
-  StorageError,
-} from '../../main/core/errors.ts';
-import { MetadataStore } from '../../main/core/vault/metadataStore.ts';
+import { KeychainUnavailableError, SecretMissingError } from '../../main/core/errors.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { mintToken } from '../../main/core/tokens/mint.ts';
 import { inspectToken } from '../../main/core/tokens/inspect.ts';
@@ -140,32 +135,17 @@ describe('Vault on the real OS keychain', () => {
       },
       remove: (a) => keychain.remove(a),
     };
-    // A disk that fills up between the keychain write and the record write.
-    class FullDisk extends MetadataStore {
-      override saveKeys(): void {
-        throw new StorageError(
-          'Keycast could not write the key list: check free disk space and permissions.',
-        );
-      }
-    }
-    const dataDir = tempHome();
-    const vault = new Vault({
-      dataDir,
-      secrets: spy,
-      metadata: new FullDisk(dataDir, () => undefined),
-    });
-    await expect(vault.add(await generateKeyMaterial('ES256'))).rejects.toThrow(/could not write/);
+    const vault = newVault(spy);
+    // The row write fails after the keychain write (as a full disk or a crash would).
+    vault.database.db.exec(
+      "CREATE TEMP TRIGGER fail_insert BEFORE INSERT ON keys BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+    );
+    await expect(vault.add(await generateKeyMaterial('ES256'))).rejects.toThrow(
+      /could not use its database .*disk I\/O error/,
+    );
     expect(account).not.toBe('');
     expect(await keychain.read(account)).toBeNull();
     expect(vault.list()).toEqual([]);
-  });
-
-  it('reports an unreadable key list in one sentence', () => {
-    const vault = newVault();
-    rmSync(vault.metadataPath);
-    mkdirSync(vault.metadataPath);
-    expect(() => vault.list()).toThrow(/could not read .*keycast.json/);
-    rmSync(vault.metadataPath, { recursive: true });
   });
 
   it('deletes the keychain item with the record', async () => {

@@ -1,5 +1,5 @@
-import Conf from 'conf';
 import { SettingsSchema, type Settings } from '../../../shared/ipc.ts';
+import type { SettingsTable } from '../vault/tables.ts';
 
 export interface WindowBounds {
   x?: number;
@@ -9,41 +9,35 @@ export interface WindowBounds {
   maximized: boolean;
 }
 
-interface SettingsFile {
-  settings?: unknown;
-  window?: WindowBounds;
-}
-
 export const DEFAULT_SETTINGS: Settings = { theme: 'system', defaultTtls: {} };
 
-/** The app's preferences (theme, default lifetimes, window placement): no key data. */
-export class SettingsStore {
-  private readonly conf: Conf<SettingsFile>;
+const SETTINGS = 'app.settings';
+const WINDOW = 'app.window';
 
-  constructor(dir: string) {
-    this.conf = new Conf<SettingsFile>({
-      cwd: dir,
-      configName: 'settings',
-      configFileMode: 0o600,
-      accessPropertiesByDotNotation: false,
-    });
+/** The app's preferences (theme, default lifetimes, window placement) in the vault's database: no key data. */
+export class SettingsStore {
+  private readonly table: SettingsTable;
+
+  constructor(table: SettingsTable) {
+    this.table = table;
   }
 
   get(): Settings {
-    const parsed = SettingsSchema.safeParse(this.conf.get('settings'));
+    const parsed = SettingsSchema.safeParse(this.table.get(SETTINGS));
     return parsed.success ? parsed.data : DEFAULT_SETTINGS;
   }
 
   save(settings: Settings): Settings {
-    this.conf.set('settings', settings);
+    this.table.set(SETTINGS, settings);
     return settings;
   }
 
   windowBounds(): WindowBounds | undefined {
-    return this.conf.get('window');
+    const value = this.table.get(WINDOW);
+    return value && typeof value === 'object' ? (value as WindowBounds) : undefined;
   }
 
   saveWindowBounds(bounds: WindowBounds): void {
-    this.conf.set('window', bounds);
+    this.table.set(WINDOW, bounds);
   }
 }

@@ -18,6 +18,13 @@ import {
  */
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
 const RESERVED_CLAIMS = ['iat', 'exp', 'jti'];
+/** Ten years: a lifetime a date can hold with room to spare, and longer than any stream token needs. */
+export const MAX_TEMPLATE_TTL_SECONDS = 10 * 365 * 86400;
+const ttlSeconds = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_TEMPLATE_TTL_SECONDS, `must be at most ${MAX_TEMPLATE_TTL_SECONDS} seconds (10 years)`);
 
 export const TemplateSchema = z
   .object({
@@ -27,9 +34,7 @@ export const TemplateSchema = z
     description: z.string().max(200).optional(),
     alg: z.enum(ALGORITHMS),
     claims: z.record(z.string(), z.unknown()),
-    ttl: z
-      .object({ default: z.number().int().positive(), max: z.number().int().positive() })
-      .strict(),
+    ttl: z.object({ default: ttlSeconds, max: ttlSeconds }).strict(),
     link: z.string().optional(),
   })
   .strict()
@@ -76,7 +81,10 @@ function placeholdersIn(value: unknown, found = new Set<string>()): Set<string> 
 
 function fill(value: unknown, values: Record<string, string>): unknown {
   if (typeof value === 'string')
-    return value.replace(PLACEHOLDER, (_, name: string) => values[name] ?? '');
+    // Own properties only: "{constructor}" must never be filled from Object.prototype.
+    return value.replace(PLACEHOLDER, (_, name: string) =>
+      Object.hasOwn(values, name) ? values[name]! : '',
+    );
   if (Array.isArray(value)) return value.map((v) => fill(v, values));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, values)]));
@@ -98,7 +106,7 @@ const setParams = z.object({ set: list });
 
 function setValues(raw: RawParams): Record<string, string> {
   const { set } = parseParams(setParams, raw, 'A custom token');
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const entry of set) {
     const at = entry.indexOf('=');
     if (at < 1) throw new InputError(`--set takes name=value; got "${entry}".`);
@@ -126,7 +134,7 @@ function kindFor(template: Template): LocalKind {
     prepare(raw) {
       const values = setValues(raw);
       const all = new Set([...needed, ...linkNeeds]);
-      const missing = [...all].filter((name) => values[name] === undefined);
+      const missing = [...all].filter((name) => !Object.hasOwn(values, name));
       if (missing.length)
         throw new InputError(
           `Template "${template.name}" needs ${missing.map((m) => `--set ${m}=…`).join(', ')}.`,
@@ -137,7 +145,7 @@ function kindFor(template: Template): LocalKind {
           `Template "${template.name}" has no placeholder ${unknown.map((u) => `{${u}}`).join(', ')}.`,
         );
       const claims = fill(template.claims, values) as Record<string, unknown>;
-      const linkValues = Object.fromEntries(
+      const linkValues: Record<string, string> = Object.fromEntries(
         Object.entries(values).map(([k, v]) => [k, encodeURIComponent(v)]),
       );
       return {
@@ -156,21 +164,38 @@ function kindFor(template: Template): LocalKind {
   };
 }
 
+/** A stored template that no longer passes validation: listed with its reason, never a reason to fail the others. */
+export interface BrokenTemplate {
+  name: string;
+  reason: string;
+}
+
+/** The vault's templates, the valid ones ready to use and the broken ones with their reasons. */
+export function storedTemplates(vault: Vault): { templates: Template[]; broken: BrokenTemplate[] } {
+  const templates: Template[] = [];
+  const broken: BrokenTemplate[] = [];
+  for (const { name, body } of vault.templateTable.all()) {
+    try {
+      templates.push(validateTemplate(body));
+    } catch (error) {
+      broken.push({ name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { templates, broken };
+}
+
 export function savedTemplates(vault: Vault): Template[] {
-  return vault.templates().map(validateTemplate);
+  return storedTemplates(vault).templates;
 }
 
 export function saveTemplate(vault: Vault, input: unknown): Template {
   const template = validateTemplate(input);
-  vault.saveTemplates([...savedTemplates(vault).filter((t) => t.name !== template.name), template]);
+  vault.templateTable.save(template.name, template);
   return template;
 }
 
 export function deleteTemplate(vault: Vault, name: string): void {
-  const templates = savedTemplates(vault);
-  if (!templates.some((t) => t.name === name))
-    throw new InputError(`There is no template "${name}".`);
-  vault.saveTemplates(templates.filter((t) => t.name !== name));
+  if (!vault.templateTable.delete(name)) throw new InputError(`There is no template "${name}".`);
 }
 
 export function customProvider(templates: Template[]): Provider {

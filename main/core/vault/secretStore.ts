@@ -1,5 +1,5 @@
 import { AsyncEntry } from '@napi-rs/keyring';
-import { KeychainUnavailableError } from '../errors.ts';
+import { InputError, KeychainUnavailableError } from '../errors.ts';
 
 /** Where private material lives. The only implementation that ships is the OS keychain. */
 export interface SecretStore {
@@ -60,8 +60,8 @@ export class OsKeychain implements SecretStore {
 
   async write(account: string, secret: Uint8Array): Promise<void> {
     if (secret.length > KEYCHAIN_ITEM_LIMIT) {
-      throw new RangeError(
-        `Secret of ${secret.length} bytes exceeds the ${KEYCHAIN_ITEM_LIMIT}-byte keychain limit`,
+      throw new InputError(
+        `This secret is ${secret.length} bytes; a keychain item holds at most ${KEYCHAIN_ITEM_LIMIT} bytes on every system Keycast supports: use a shorter secret or a smaller key.`,
       );
     }
     await this.call(account, (entry) => entry.setSecret(secret));

@@ -1,28 +1,37 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import type { KeyRecord, Upload } from '../../../shared/keyRecord.ts';
 import {
   InputError,
   KeychainUnavailableError,
   NotFoundError,
   SecretMissingError,
-  StorageError,
 } from '../errors.ts';
 import type { CryptoKey, KeyMaterial } from '../keys/material.ts';
 import { thumbprintOf, toPublicJwk } from '../keys/publicJwk.ts';
 import { importSigningKey } from '../keys/signingKey.ts';
+import { Database, isConstraintViolation, storageFailure } from '../store/database.ts';
+import {
+  addUpload,
+  findKey,
+  insertKey,
+  removeUpload,
+  selectKeys,
+  updateKey,
+  type StoredKey,
+} from '../store/keyTable.ts';
+import { importLegacy, importLegacySettings, retireLegacyFiles } from '../store/legacyImport.ts';
 import type { Signer } from '../tokens/mint.ts';
 import type { VerificationKey } from '../tokens/verify.ts';
-import { MetadataStore } from './metadataStore.ts';
+import { checkKeychainItem } from './keychainCheck.ts';
 import { OsKeychain, type SecretStore } from './secretStore.ts';
+import { SettingsTable, TemplateTable } from './tables.ts';
 
 export interface VaultOptions {
   dataDir: string;
   /** Defaults to the OS keychain. */
   secrets?: SecretStore;
-  /** Where recovery warnings go (stderr in the CLI). */
+  /** Where recovery warnings and one-time notices go (stderr in the CLI). */
   warn?: (message: string) => void;
-  /** Defaults to the metadata file in `dataDir`; tests pass one that fails on purpose. */
-  metadata?: MetadataStore;
 }
 
 export interface NewKeyOptions {
@@ -34,81 +43,96 @@ export interface NewKeyOptions {
   attributes?: Record<string, string>;
 }
 
+/** A key as it is restored from a backup: its record as it was, with the same id and kid. */
+export interface KeyToRestore {
+  record: KeyRecord;
+  extra: Record<string, unknown>;
+  secret: Uint8Array;
+}
+
 export type KeyHealth = 'active' | 'expired' | 'retired' | 'secret missing';
 
 const MAX_LABEL = 200;
 
 /**
- * The key vault: records in the metadata file, private material in the keychain under
- * account `<vaultId>:<keyId>`. Signing keys are imported once per process as
- * non-extractable CryptoKeys.
+ * The key vault: records in the local database, private material in the keychain under account
+ * `<vaultId>:<keyId>`. Every change is one database transaction; uniqueness of id, name, kid and
+ * key is the database's job. Signing keys are imported once per process as non-extractable CryptoKeys.
  */
 export class Vault {
   readonly dataDir: string;
-  private readonly store: MetadataStore;
+  readonly database: Database;
+  readonly settings: SettingsTable;
+  readonly templateTable: TemplateTable;
   private readonly secrets: SecretStore;
   private readonly signers = new Map<string, Promise<CryptoKey>>();
 
   constructor(options: VaultOptions) {
     this.dataDir = options.dataDir;
     this.secrets = options.secrets ?? new OsKeychain();
-    this.store =
-      options.metadata ?? new MetadataStore(options.dataDir, options.warn ?? (() => undefined));
+    const warn = options.warn ?? (() => undefined);
+    this.database = Database.open(options.dataDir, {
+      warn,
+      createVaultId: () => randomBytes(12).toString('base64url'),
+      firstOpen: (db) => {
+        const vaultId = importLegacy(options.dataDir, db);
+        importLegacySettings(options.dataDir, db);
+        return vaultId;
+      },
+    });
+    retireLegacyFiles(options.dataDir, this.database.db, warn);
+    this.settings = new SettingsTable(this.database);
+    this.templateTable = new TemplateTable(this.database);
   }
 
-  get metadataPath(): string {
-    return this.store.path;
+  get vaultId(): string {
+    return this.database.vaultId;
+  }
+
+  get databasePath(): string {
+    return this.database.path;
+  }
+
+  /** Waits for a snapshot under way and closes the database. */
+  close(): Promise<void> {
+    return this.database.close();
   }
 
   list(): KeyRecord[] {
-    return this.store.keys();
+    return this.read(() => selectKeys(this.database.db).map((k) => k.record));
+  }
+
+  /** Every key with the members this version does not know (for backups). */
+  storedKeys(): StoredKey[] {
+    return this.read(() => selectKeys(this.database.db));
   }
 
   /** Finds a key by id, kid or name, in that order of precedence. */
   find(ref: string): KeyRecord {
-    const keys = this.list();
-    const found =
-      keys.find((k) => k.id === ref) ??
-      keys.find((k) => k.kid === ref) ??
-      keys.find((k) => k.name === ref);
+    const found = this.read(() => findKey(this.database.db, ref));
     if (!found) {
       throw new NotFoundError(
         `No key "${ref}" in ${this.dataDir}: run "keycast keys list" to see the keys.`,
       );
     }
-    return found;
+    return found.record;
   }
 
-  accountOf(record: KeyRecord): string {
-    return `${this.store.vaultId}:${record.id}`;
+  accountOf(record: Pick<KeyRecord, 'id'>): string {
+    return `${this.vaultId}:${record.id}`;
   }
 
-  /** Stores a new key. The keychain is written first; if the record cannot be saved, the secret is removed again. */
+  /**
+   * Stores a new key: the keychain item first, then the row in one transaction. If the row cannot
+   * be written (a name, kid or key already taken, a full disk, anything), the keychain item is
+   * removed again, so a refusal never leaves a secret behind.
+   */
   async add(material: KeyMaterial, options: NewKeyOptions = {}): Promise<KeyRecord> {
-    const keys = this.list();
-    const id = uniqueId(keys);
+    const id = randomBytes(8).toString('hex');
     const kid = options.kid ?? material.suggestedKid ?? defaultKid(material);
     const name = options.name ?? `${material.alg.toLowerCase()}-${id.slice(0, 6)}`;
     checkLabel('name', name);
     checkLabel('kid', kid);
-    const duplicate = material.publicJwk
-      ? keys.find((k) => k.publicJwk && sameKey(k, material))
-      : undefined;
-    if (duplicate)
-      throw new InputError(
-        `This key is already in the vault as "${duplicate.name}" (${duplicate.id}).`,
-      );
-    for (const [label, value] of [
-      ['name', name],
-      ['kid', kid],
-    ] as const) {
-      const clash = keys.find((k) => k.id === value || k.kid === value || k.name === value);
-      if (clash) {
-        throw new InputError(
-          `The ${label} "${value}" is already used by key "${clash.name}": choose another --${label}.`,
-        );
-      }
-    }
     const record: KeyRecord = {
       id,
       name,
@@ -124,56 +148,118 @@ export class Vault {
         ? { attributes: options.attributes }
         : {}),
     };
+    // A clash known before the keychain is touched is refused without writing anything.
+    this.refuseClash(record);
     await this.secrets.write(this.accountOf(record), material.secret);
     try {
-      this.store.saveKeys([...keys, record]);
+      this.write(() => insertKey(this.database.db, record), record);
     } catch (error) {
       await this.secrets.remove(this.accountOf(record)).catch(() => false);
-      throw error instanceof StorageError
-        ? error
-        : new StorageError('The key record could not be saved.', { cause: error });
+      throw error;
     }
-    return record;
-  }
-
-  /** Replaces a record's metadata (uploads, attributes, notes); never its key material. */
-  update(record: KeyRecord): KeyRecord {
-    const keys = this.list();
-    const index = keys.findIndex((k) => k.id === record.id);
-    if (index < 0) throw new NotFoundError(`No key "${record.id}" to update.`);
-    const current = keys[index]!;
-    if (current.publicJwk?.kid !== record.publicJwk?.kid || current.alg !== record.alg) {
-      throw new InputError('A key record update cannot change its algorithm or public key.');
-    }
-    keys[index] = record;
-    this.store.saveKeys(keys);
     return record;
   }
 
   /**
-   * Deletes the secret first: if the keychain refuses, nothing has changed. A key whose public
-   * part is still uploaded to a provider is refused unless `evenIfUploaded` (SECURITY.md §26).
+   * Restores keys as they were (same ids and kids): every keychain item first, then all rows in
+   * one transaction; if anything fails, the items written are removed and nothing is half-restored.
    */
-  async remove(ref: string, options: { evenIfUploaded?: boolean } = {}): Promise<KeyRecord> {
-    const record = this.find(ref);
-    const uploads = record.uploads ?? [];
-    if (uploads.length > 0 && !options.evenIfUploaded) {
-      const where = uploads.map((u) => `${u.provider} (${u.remoteId})`).join(', ');
-      throw new InputError(
-        `Key "${record.name}" is still uploaded to ${where}: delete it there first, so tokens stop being accepted, or confirm with --force.`,
-      );
+  async restoreKeys(
+    keys: readonly KeyToRestore[],
+    finish: () => void = () => undefined,
+  ): Promise<void> {
+    const written: string[] = [];
+    try {
+      for (const key of keys) {
+        await this.secrets.write(this.accountOf(key.record), key.secret);
+        written.push(this.accountOf(key.record));
+      }
+      this.write(() => {
+        for (const key of keys) insertKey(this.database.db, key.record, key.extra);
+        finish();
+      });
+    } catch (error) {
+      for (const account of written) await this.secrets.remove(account).catch(() => false);
+      throw error;
     }
-    await this.secrets.remove(this.accountOf(record));
-    this.store.saveKeys(this.list().filter((k) => k.id !== record.id));
-    this.signers.delete(record.id);
+  }
+
+  /** Replaces a record's metadata (uploads, attributes, notes, name); never its key material. */
+  update(record: KeyRecord): KeyRecord {
+    const current = this.find(record.id);
+    if (current.publicJwk?.kid !== record.publicJwk?.kid || current.alg !== record.alg) {
+      throw new InputError('A key record update cannot change its algorithm or public key.');
+    }
+    const changed = this.write(() => updateKey(this.database.db, record), record);
+    if (changed === 0) throw new NotFoundError(`No key "${record.id}" to update.`);
     return record;
   }
 
+  /** Records an upload on a key, without rewriting what another process may have changed. */
+  recordUpload(keyId: string, upload: Upload): KeyRecord {
+    this.write(() => {
+      if (!findKey(this.database.db, keyId))
+        throw new NotFoundError(`No key "${keyId}" to update.`);
+      addUpload(this.database.db, keyId, upload);
+    });
+    return this.find(keyId);
+  }
+
+  /** Forgets an upload wherever it is recorded; the record it was on, or null. */
+  forgetUpload(provider: string, remoteId: string): KeyRecord | null {
+    const keyId = this.write(() => removeUpload(this.database.db, provider, remoteId));
+    return keyId ? this.find(keyId) : null;
+  }
+
+  /**
+   * Deletes the row first (in one transaction that also checks the uploads), then the keychain item.
+   * A key whose public part is still uploaded to a provider is refused unless `evenIfUploaded`
+   * (SECURITY.md §26). Of several processes deleting the same key, one succeeds; the others are told
+   * it is gone.
+   */
+  async remove(ref: string, options: { evenIfUploaded?: boolean } = {}): Promise<KeyRecord> {
+    const record = this.write(() => {
+      const found = findKey(this.database.db, ref)?.record;
+      if (!found) {
+        throw new NotFoundError(
+          `No key "${ref}" in ${this.dataDir} (deleted already?): run "keycast keys list" to see the keys.`,
+        );
+      }
+      const uploads = found.uploads ?? [];
+      if (uploads.length > 0 && !options.evenIfUploaded) {
+        const where = uploads.map((u) => `${u.provider} (${u.remoteId})`).join(', ');
+        throw new InputError(
+          `Key "${found.name}" is still uploaded to ${where}: delete it there first, so tokens stop being accepted, or confirm with --force.`,
+        );
+      }
+      this.database.db.prepare('DELETE FROM keys WHERE id = ?').run(found.id);
+      return found;
+    });
+    this.signers.delete(record.id);
+    await this.secrets.remove(this.accountOf(record));
+    return record;
+  }
+
+  /** Whether the key can sign now. Checks the keychain item's presence and wipes the bytes read. */
   async health(record: KeyRecord, now = new Date()): Promise<KeyHealth> {
     if (record.status === 'retired') return 'retired';
-    if ((await this.secrets.read(this.accountOf(record))) === null) return 'secret missing';
+    if (!(await this.hasSecret(record))) return 'secret missing';
     if (record.expiresAt && new Date(record.expiresAt) <= now) return 'expired';
     return 'active';
+  }
+
+  /** Whether the keychain holds the key's item; the material read is wiped at once. */
+  async hasSecret(record: Pick<KeyRecord, 'id'>): Promise<boolean> {
+    const secret = await this.secrets.read(this.accountOf(record));
+    secret?.fill(0);
+    return secret !== null;
+  }
+
+  /** The raw keychain bytes of a key, for an encrypted backup only; the caller wipes them. */
+  async secretForBackup(record: KeyRecord): Promise<Uint8Array> {
+    const secret = await this.secrets.read(this.accountOf(record));
+    if (secret === null) throw missingSecret(record);
+    return secret;
   }
 
   /** The key, ready to sign: loaded from the keychain once, then reused. */
@@ -230,7 +316,7 @@ export class Vault {
   /** Null when the keychain answers; otherwise the message that says how to fix it. */
   async keychainProblem(): Promise<string | null> {
     try {
-      await this.secrets.read(`${this.store.vaultId}:probe`);
+      await this.secrets.read(`${this.vaultId}:probe`);
       return null;
     } catch (error) {
       if (error instanceof KeychainUnavailableError) return error.message;
@@ -238,7 +324,7 @@ export class Vault {
     }
   }
 
-  /** Provider credentials (API tokens, service JWTs): the secret in the keychain, the name in the metadata file. */
+  /** Provider credentials (API tokens, service JWTs): the secret in the keychain, the name in the database. */
   async setCredential(name: string, secret: string): Promise<void> {
     checkCredentialName(name);
     if (secret.trim() === '') throw new InputError(`The credential "${name}" is empty.`);
@@ -246,8 +332,11 @@ export class Vault {
       this.credentialAccount(name),
       new Uint8Array(Buffer.from(secret.trim(), 'utf8')),
     );
-    const names = this.store.credentialNames();
-    if (!names.includes(name)) this.store.saveCredentialNames([...names, name].sort());
+    this.write(() =>
+      this.database.db
+        .prepare('INSERT OR IGNORE INTO credentials (name, created_at) VALUES (?, ?)')
+        .run(name, new Date().toISOString()),
+    );
   }
 
   async credential(name: string): Promise<string> {
@@ -262,27 +351,72 @@ export class Vault {
   }
 
   credentialNames(): string[] {
-    return this.store.credentialNames();
+    return this.read(() =>
+      (
+        this.database.db.prepare('SELECT name FROM credentials ORDER BY name').all() as {
+          name: string;
+        }[]
+      ).map((row) => row.name),
+    );
   }
 
   async deleteCredential(name: string): Promise<void> {
     checkCredentialName(name);
-    const names = this.store.credentialNames();
-    if (!names.includes(name)) throw new NotFoundError(`No credential "${name}" is stored.`);
+    const deleted = this.write(
+      () => this.database.db.prepare('DELETE FROM credentials WHERE name = ?').run(name).changes,
+    );
+    if (Number(deleted) === 0) throw new NotFoundError(`No credential "${name}" is stored.`);
     await this.secrets.remove(this.credentialAccount(name));
-    this.store.saveCredentialNames(names.filter((n) => n !== name));
   }
 
-  templates(): unknown[] {
-    return this.store.templates();
+  credentialAccount(name: string): string {
+    return `${this.vaultId}:credential:${name}`;
   }
 
-  saveTemplates(templates: unknown[]): void {
-    this.store.saveTemplates(templates);
+  /** A change in one transaction; a clash with another key is named, other failures are one sentence. */
+  write<T>(change: () => T, record?: KeyRecord): T {
+    try {
+      return this.database.transaction(change);
+    } catch (error) {
+      if (!isConstraintViolation(error)) throw error;
+      throw (record && this.clashError(error, record)) ?? storageFailure(this.database.path, error);
+    }
   }
 
-  private credentialAccount(name: string): string {
-    return `${this.store.vaultId}:credential:${name}`;
+  private read<T>(query: () => T): T {
+    return this.database.read(query);
+  }
+
+  /** The key that already uses this record's name, kid, id or public key, as a refusal. */
+  private refuseClash(record: KeyRecord): void {
+    const error = this.clashError(null, record);
+    if (error) throw error;
+  }
+
+  private clashError(cause: unknown, record: KeyRecord): InputError | null {
+    const others = this.list().filter((k) => k.id !== record.id);
+    const sameKey = record.publicJwk
+      ? others.find((k) => k.publicJwk && sameKeyPair(k, record))
+      : undefined;
+    if (sameKey) {
+      return new InputError(
+        `This key is already in the vault as "${sameKey.name}" (${sameKey.id}).`,
+        { cause },
+      );
+    }
+    for (const [label, value] of [
+      ['name', record.name],
+      ['kid', record.kid],
+    ] as const) {
+      const clash = others.find((k) => k.id === value || k.kid === value || k.name === value);
+      if (clash) {
+        return new InputError(
+          `The ${label} "${value}" is already used by key "${clash.name}": choose another --${label}.`,
+          { cause },
+        );
+      }
+    }
+    return null;
   }
 
   private cachedKey(record: KeyRecord): Promise<CryptoKey> {
@@ -297,13 +431,17 @@ export class Vault {
 
   private async loadSigningKey(record: KeyRecord): Promise<CryptoKey> {
     const secret = await this.secrets.read(this.accountOf(record));
-    if (secret === null) {
-      throw new SecretMissingError(
-        `The private key of "${record.name}" is missing from the system keychain (it was removed there, the keychain is locked, or this data folder came from another machine): unlock the keychain, or import the key again and delete this record.`,
-      );
-    }
+    if (secret === null) throw missingSecret(record);
+    // An item swapped behind Keycast's back must not sign tokens that never verify.
+    checkKeychainItem(record, secret);
     return importSigningKey(record.alg, secret);
   }
+}
+
+function missingSecret(record: KeyRecord): SecretMissingError {
+  return new SecretMissingError(
+    `The private key of "${record.name}" is missing from the system keychain (it was removed there, the keychain is locked, or this data folder came from another machine): unlock the keychain, or import the key again and delete this record.`,
+  );
 }
 
 function checkCredentialName(name: string): void {
@@ -311,13 +449,6 @@ function checkCredentialName(name: string): void {
     throw new InputError(
       `"${name}" is not a credential name: use letters, digits, ".", "_" or "-", for example kinescope.`,
     );
-  }
-}
-
-function uniqueId(keys: readonly KeyRecord[]): string {
-  for (;;) {
-    const id = randomBytes(8).toString('hex');
-    if (!keys.some((k) => k.id === id)) return id;
   }
 }
 
@@ -329,11 +460,11 @@ function defaultKid(material: KeyMaterial): string {
     : randomBytes(16).toString('base64url');
 }
 
-function sameKey(record: KeyRecord, material: KeyMaterial): boolean {
-  const a = record.publicJwk as Record<string, unknown> | null;
-  const b = material.publicJwk as Record<string, unknown> | null;
-  if (!a || !b) return false;
-  return ['kty', 'n', 'e', 'crv', 'x', 'y'].every((member) => a[member] === b[member]);
+function sameKeyPair(a: KeyRecord, b: KeyRecord): boolean {
+  const x = a.publicJwk as Record<string, unknown> | null;
+  const y = b.publicJwk as Record<string, unknown> | null;
+  if (!x || !y) return false;
+  return ['kty', 'n', 'e', 'crv', 'x', 'y'].every((member) => x[member] === y[member]);
 }
 
 function checkLabel(label: 'name' | 'kid', value: string): void {

@@ -1,0 +1,78 @@
+/**
+ * The database schema, as numbered forward-only migrations: migration N brings a database from
+ * schema version N-1 to N (`PRAGMA user_version`). Never edit a migration that has shipped; add one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: key records, uploads, credential names, templates, settings, quarantine.
+  `
+  CREATE TABLE meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE keys (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    kid         TEXT NOT NULL UNIQUE,
+    alg         TEXT NOT NULL,
+    public_jwk  TEXT,
+    -- RFC 7638 thumbprint of the public key: the same key pair is never stored twice.
+    thumbprint  TEXT UNIQUE,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT,
+    provider    TEXT,
+    notes       TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL DEFAULT 'active',
+    attributes  TEXT NOT NULL DEFAULT '{}',
+    -- Members a newer Keycast wrote that this one does not know: kept verbatim, never dropped.
+    extra       TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+
+  -- A key is found by id, kid or name: no value may mean two different keys.
+  CREATE TRIGGER keys_refs_unique_insert BEFORE INSERT ON keys
+  WHEN EXISTS (SELECT 1 FROM keys WHERE id <> NEW.id AND (
+         id IN (NEW.name, NEW.kid) OR kid IN (NEW.id, NEW.name) OR name IN (NEW.id, NEW.kid)))
+  BEGIN SELECT RAISE(ABORT, 'keycast: reference clash'); END;
+
+  CREATE TRIGGER keys_refs_unique_update BEFORE UPDATE OF id, name, kid ON keys
+  WHEN EXISTS (SELECT 1 FROM keys WHERE id <> NEW.id AND (
+         id IN (NEW.name, NEW.kid) OR kid IN (NEW.id, NEW.name) OR name IN (NEW.id, NEW.kid)))
+  BEGIN SELECT RAISE(ABORT, 'keycast: reference clash'); END;
+
+  CREATE TABLE uploads (
+    key_id      TEXT NOT NULL REFERENCES keys(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    provider    TEXT NOT NULL,
+    remote_id   TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    expires_at  TEXT,
+    PRIMARY KEY (key_id, provider, remote_id)
+  ) STRICT;
+
+  CREATE TABLE credentials (
+    name       TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE templates (
+    name TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  -- Records that could not be read (an old keycast.json, a restore): kept with the reason.
+  CREATE TABLE quarantine (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    body           TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    quarantined_at TEXT NOT NULL
+  ) STRICT;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
