@@ -39,7 +39,7 @@ export interface StoredKey {
 export function thumbprintOfRecord(record: KeyRecord): string | null {
   if (!record.publicJwk) return null;
   const { kty, n, e, crv, x, y } = record.publicJwk;
-  return thumbprintOf({ kty, n, e, crv, x, y } as PublicJwkBody);
+  return thumbprintOf({ kty, n, e, crv, x, y });
 }
 
 /** Splits a record as read from JSON into what this version knows and what it keeps verbatim. */

@@ -25,10 +25,7 @@ export function checkKeychainItem(record: KeyRecord, secret: Uint8Array): void {
   let derived: Record<string, unknown>;
   try {
     const view = Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
-    derived = publicBodyOf(createPrivateKey({ key: view, format: 'der', type: 'pkcs8' })) as Record<
-      string,
-      unknown
-    >;
+    derived = publicBodyOf(createPrivateKey({ key: view, format: 'der', type: 'pkcs8' }));
   } catch {
     throw mismatch('it is not a private key');
   }
