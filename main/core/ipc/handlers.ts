@@ -1,8 +1,9 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { KeyView, Progress, ProviderView, TokenKindView } from '../../../shared/ipc.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
-import { InputError, KeycastError } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { readRegularFile } from '../input.ts';
 import { exportPublic } from '../keys/export.ts';
 import { generateKeyMaterial } from '../keys/generate.ts';
 import { importKeyMaterial } from '../keys/import.ts';
@@ -75,21 +76,7 @@ function kindViews(provider: Provider): TokenKindView[] {
 }
 
 function readKeyFile(path: string): string {
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile()) throw new InputError(`${basename(path)} is not a file.`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof KeycastError) throw error;
-    throw new InputError(`${basename(path)} cannot be read: check that it exists.`);
-  }
-  if (size > MAX_KEY_FILE_BYTES) {
-    throw new InputError(
-      `${basename(path)} is ${Math.round(size / 1024)} KB: a key file (PEM, JWK, private.key) is a few KB. Choose the key file itself.`,
-    );
-  }
-  return readFileSync(path, 'utf8');
+  return readRegularFile(path, 'key file', MAX_KEY_FILE_BYTES);
 }
 
 const expiryFrom = (days: number | undefined): string | null =>
