@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ALGORITHMS, RSA_SIZES, type Algorithm } from '../../shared/algorithms.ts';
 import type { KeyRecord } from '../../shared/keyRecord.ts';
+import { writeSecretFile } from '../core/backup/file.ts';
 import { InputError } from '../core/errors.ts';
 import { EXPORT_FORMATS, exportPublic, type ExportFormat } from '../core/keys/export.ts';
 import { generateKeyMaterial } from '../core/keys/generate.ts';
@@ -104,7 +105,11 @@ export function keysCommand(): Command {
       const record = await vault.add(material, options);
       if (flags.secretOut) {
         try {
-          writeSecretOnce(flags.secretOut, material.secret);
+          writeSecretFile(
+            flags.secretOut,
+            `${Buffer.from(material.secret).toString('utf8')}\n`,
+            'secret',
+          );
         } catch (error) {
           await vault.remove(record.id); // a secret nobody can paste into the server is no use
           throw error;
@@ -260,21 +265,6 @@ export function keysCommand(): Command {
     });
 
   return keys;
-}
-
-/** Writes a secret the user asked for into a new file only they can read; never overwrites. */
-function writeSecretOnce(path: string, secret: Uint8Array): void {
-  try {
-    writeFileSync(path, `${Buffer.from(secret).toString('utf8')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (cause) {
-    const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
-    throw new InputError(
-      exists
-        ? `${path} already exists: choose a new file for the secret.`
-        : `Cannot write ${path}: check the folder.`,
-      { cause },
-    );
-  }
 }
 
 function healthHint(health: KeyHealth, record: KeyRecord): string {

@@ -8,6 +8,7 @@ import {
   uploadCommand,
 } from './providerCommands.ts';
 import { tokenCommand } from './tokenCommands.ts';
+import { backupCommand, doctorCommand, restoreCommand } from './vaultCommands.ts';
 
 export const VERSION = '0.1.0';
 
@@ -23,5 +24,8 @@ export function buildProgram(): Command {
     .addCommand(linksCommand())
     .addCommand(uploadCommand())
     .addCommand(credentialsCommand())
-    .addCommand(templatesCommand());
+    .addCommand(templatesCommand())
+    .addCommand(doctorCommand())
+    .addCommand(backupCommand())
+    .addCommand(restoreCommand());
 }

@@ -16,7 +16,7 @@ import {
   NativeFrameClient,
   registerIssuer,
 } from '../core/providers/nativeframe.ts';
-import { deleteTemplate, saveTemplate, savedTemplates } from '../core/providers/custom.ts';
+import { deleteTemplate, saveTemplate, storedTemplates } from '../core/providers/custom.ts';
 import type { Links, RawParams } from '../core/providers/types.ts';
 import { readJsonInput } from '../core/json.ts';
 import { openVault } from './context.ts';
@@ -30,6 +30,9 @@ function addProviderFlags(command: Command): Command {
     .option('--app <NAME>', 'Ant Media: application (default LiveApp)')
     .option('--tls', 'Ant Media: https/wss links on 5443 (default)')
     .option('--no-tls', 'Ant Media: http/ws links on 5080')
+    .option('--rtmp-port <PORT>', 'Ant Media publish: RTMP port (default 1935)')
+    .option('--rtmps-port <PORT>', 'Ant Media publish: RTMPS port (default 8443)')
+    .option('--srt-port <PORT>', 'Ant Media publish: SRT port (default 4200)')
     .option('--event <ID>', 'Kinescope: live event id')
     .option('--user-id <ID>', 'Kinescope, Native Frame: user id')
     .option('--username <NAME>', 'Kinescope: name shown in chat')
@@ -145,7 +148,12 @@ export function linksCommand(): Command {
       throw new InputError(
         `${provider.name} tokens have no links: they are used in API calls and SDKs.`,
       );
-    const links = provider.linksFor(token, decodeClaimsUnverified(token), paramsFrom(options));
+    const { links, warnings } = provider.linksFor(
+      token,
+      decodeClaimsUnverified(token),
+      paramsFrom(options),
+    );
+    for (const message of warnings) warn(message);
     if (options.json) return printJson(links);
     printLines(describeLinks(links));
   });
@@ -192,7 +200,7 @@ export function uploadCommand(): Command {
           keys.length
             ? table(
                 ['ID', 'KID', 'ALG', 'EXPIRES'],
-                keys.map((k) => [k.id, k.kid, k.alg, k.expires_at ?? '-']),
+                keys.map((k) => [k.id, k.kid, k.alg ?? '-', k.expires_at ?? '-']),
               )
             : ['Kinescope holds no keys.'],
         );
@@ -302,16 +310,23 @@ export function templatesCommand(): Command {
     .command('list')
     .option('--json', 'machine-readable output')
     .action((flags: { json?: boolean }, command: Command) => {
-      const saved = savedTemplates(openVault(command));
-      if (flags.json) return printJson(saved);
+      const { templates: saved, broken } = storedTemplates(openVault(command));
+      if (flags.json) return printJson([...saved, ...broken.map((t) => ({ ...t, broken: true }))]);
       printLines(
-        saved.length
+        saved.length + broken.length
           ? table(
               ['NAME', 'ALG', 'TTL', 'MAX'],
-              saved.map((t) => [t.name, t.alg, `${t.ttl.default}s`, `${t.ttl.max}s`]),
+              [
+                ...saved.map((t) => [t.name, t.alg, `${t.ttl.default}s`, `${t.ttl.max}s`]),
+                ...broken.map((t) => [t.name, 'BROKEN', t.reason, '']),
+              ],
             )
           : ['No templates saved.'],
       );
+      for (const t of broken)
+        warn(
+          `Template "${t.name}" cannot be used (${t.reason}): save a fixed version or delete it.`,
+        );
     });
   templates.command('delete <name>').action((name: string, _flags: unknown, command: Command) => {
     deleteTemplate(openVault(command), name);

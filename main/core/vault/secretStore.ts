@@ -1,4 +1,4 @@
-import { AsyncEntry } from '@napi-rs/keyring';
+import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
 import { InputError, KeychainUnavailableError } from '../errors.ts';
 
 /** Where private material lives. The only implementation that ships is the OS keychain. */
@@ -7,6 +7,8 @@ export interface SecretStore {
   write(account: string, secret: Uint8Array): Promise<void>;
   /** Resolves false when there was nothing to delete. */
   remove(account: string): Promise<boolean>;
+  /** Every account under Keycast's service, where the keychain can list them. */
+  accounts?(): Promise<string[]>;
 }
 
 export const KEYCHAIN_SERVICE = 'keycast';
@@ -55,7 +57,10 @@ export class OsKeychain implements SecretStore {
 
   async read(account: string): Promise<Uint8Array | null> {
     const secret = await this.call(account, (entry) => entry.getSecret());
-    return secret === null ? null : Uint8Array.from(secret);
+    if (secret === null) return null;
+    const copy = Uint8Array.from(secret);
+    secret.fill(0);
+    return copy;
   }
 
   async write(account: string, secret: Uint8Array): Promise<void> {
@@ -69,5 +74,17 @@ export class OsKeychain implements SecretStore {
 
   remove(account: string): Promise<boolean> {
     return this.call(account, (entry) => entry.deleteCredential());
+  }
+
+  /**
+   * The accounts of every item under the service. The library hands the secrets back too (as
+   * strings): only the account names are kept.
+   */
+  async accounts(): Promise<string[]> {
+    try {
+      return (await findCredentialsAsync(this.service)).map((c) => c.account);
+    } catch (cause) {
+      throw keychainUnavailable(cause);
+    }
   }
 }

@@ -43,11 +43,11 @@ export interface NewKeyOptions {
   attributes?: Record<string, string>;
 }
 
-/** A key as it is restored from a backup: its record as it was, with the same id and kid. */
-export interface KeyToRestore {
-  record: KeyRecord;
-  extra: Record<string, unknown>;
-  secret: Uint8Array;
+/** What a restore writes: keys as they were (same ids and kids), credentials, templates. */
+export interface RestorePlan {
+  keys: { record: KeyRecord; extra: Record<string, unknown>; secret: Uint8Array }[];
+  credentials: { name: string; secret: string }[];
+  templates: { name: string; body: unknown }[];
 }
 
 export type KeyHealth = 'active' | 'expired' | 'retired' | 'secret missing';
@@ -161,22 +161,37 @@ export class Vault {
   }
 
   /**
-   * Restores keys as they were (same ids and kids): every keychain item first, then all rows in
-   * one transaction; if anything fails, the items written are removed and nothing is half-restored.
+   * Restores keys, credentials and templates as a backup holds them (same ids and kids): every
+   * keychain item first, then all rows in one transaction. If anything fails, the items written are
+   * removed again and nothing is half-restored.
    */
-  async restoreKeys(
-    keys: readonly KeyToRestore[],
-    finish: () => void = () => undefined,
-  ): Promise<void> {
+  async restore(plan: RestorePlan): Promise<void> {
+    const items = [
+      ...plan.keys.map((k) => ({ account: this.accountOf(k.record), secret: k.secret })),
+      ...plan.credentials.map((c) => ({
+        account: this.credentialAccount(c.name),
+        secret: new Uint8Array(Buffer.from(c.secret, 'utf8')),
+      })),
+    ];
     const written: string[] = [];
     try {
-      for (const key of keys) {
-        await this.secrets.write(this.accountOf(key.record), key.secret);
-        written.push(this.accountOf(key.record));
+      for (const item of items) {
+        await this.secrets.write(item.account, item.secret);
+        written.push(item.account);
       }
       this.write(() => {
-        for (const key of keys) insertKey(this.database.db, key.record, key.extra);
-        finish();
+        const db = this.database.db;
+        for (const key of plan.keys) insertKey(db, key.record, key.extra);
+        const now = new Date().toISOString();
+        for (const c of plan.credentials) {
+          db.prepare('INSERT INTO credentials (name, created_at) VALUES (?, ?)').run(c.name, now);
+        }
+        for (const t of plan.templates) {
+          db.prepare('INSERT INTO templates (name, body) VALUES (?, ?)').run(
+            t.name,
+            JSON.stringify(t.body),
+          );
+        }
       });
     } catch (error) {
       for (const account of written) await this.secrets.remove(account).catch(() => false);
@@ -253,6 +268,11 @@ export class Vault {
     const secret = await this.secrets.read(this.accountOf(record));
     secret?.fill(0);
     return secret !== null;
+  }
+
+  /** Accounts of every Keycast keychain item, or null where the keychain cannot list them. */
+  async keychainAccounts(): Promise<string[] | null> {
+    return this.secrets.accounts ? this.secrets.accounts() : null;
   }
 
   /** The raw keychain bytes of a key, for an encrypted backup only; the caller wipes them. */

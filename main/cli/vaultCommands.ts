@@ -1,0 +1,138 @@
+import { Command, Option } from 'commander';
+import {
+  CONFLICT_MODES,
+  createBackup,
+  restoreBackup,
+  type BackupSummary,
+  type ConflictMode,
+} from '../core/backup/backup.ts';
+import { checkPassphrase } from '../core/backup/format.ts';
+import { writeSecretFile } from '../core/backup/file.ts';
+import { readRegularFile } from '../core/input.ts';
+import { diagnose, type DoctorReport } from '../core/vault/doctor.ts';
+import { openVault } from './context.ts';
+import { printJson, printLines } from './io.ts';
+import { readPassphrase } from './passphrase.ts';
+
+/** An encrypted backup holds every key; thousands of RSA-4096 keys stay well under this. */
+export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
+
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description(
+      'check the data folder: database integrity, missing or orphaned keychain items, quarantined records',
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const report = await diagnose(openVault(command));
+      if (flags.json) printJson(report);
+      else printLines(describeReport(report));
+      if (!report.healthy) process.exitCode = 1;
+    });
+}
+
+export function backupCommand(): Command {
+  return new Command('backup')
+    .description(
+      'write an encrypted backup (all keys, or the ones named) with credentials and templates',
+    )
+    .argument('[keys...]', 'keys to include (id, kid or name); default: all')
+    .requiredOption('--out <FILE>', 'the new backup file (mode 0600)')
+    .option('--json', 'machine-readable summary')
+    .action(async (refs: string[], flags: { out: string; json?: boolean }, command: Command) => {
+      const vault = openVault(command);
+      for (const ref of refs) vault.find(ref); // a typo is reported before the passphrase is asked
+      const passphrase = await readPassphrase({ confirm: true });
+      checkPassphrase(passphrase);
+      const { jwe, summary } = await createBackup(vault, passphrase, refs);
+      writeSecretFile(flags.out, `${jwe}\n`, 'backup');
+      if (flags.json) return printJson({ file: flags.out, ...summary });
+      printLines([
+        `Wrote an encrypted backup to ${flags.out} (mode 0600):`,
+        ...describeSummary(summary),
+      ]);
+    });
+}
+
+export function restoreCommand(): Command {
+  return new Command('restore')
+    .description('restore an encrypted backup into this data folder and keychain')
+    .argument('<file>', 'the backup file')
+    .addOption(
+      new Option(
+        '--on-conflict <MODE>',
+        'when a name is taken here: skip it, or restore it renamed',
+      ).choices(CONFLICT_MODES),
+    )
+    .option('--json', 'machine-readable summary')
+    .action(
+      async (
+        file: string,
+        flags: { onConflict?: ConflictMode; json?: boolean },
+        command: Command,
+      ) => {
+        const text = readRegularFile(file, 'backup', MAX_BACKUP_BYTES);
+        const vault = openVault(command);
+        const passphrase = await readPassphrase({ confirm: false });
+        const result = await restoreBackup(vault, text, passphrase, flags.onConflict);
+        if (flags.json) return printJson(result);
+        printLines([
+          `Restored from ${file}:`,
+          ...describeSummary(result),
+          ...result.renamed.map((r) => `  renamed   ${r.from} → ${r.to}`),
+          ...result.skipped.map((s) => `  skipped   ${s.what}: ${s.why}`),
+        ]);
+      },
+    );
+}
+
+function describeSummary(summary: BackupSummary): string[] {
+  return [
+    `  keys        ${summary.keys.length ? '' : 'none'}`,
+    ...summary.keys.map((k) => `    ${k.name}  ${k.alg}  kid ${k.kid}`),
+    `  credentials ${summary.credentials.join(', ') || 'none'}`,
+    `  templates   ${summary.templates.join(', ') || 'none'}`,
+  ];
+}
+
+function describeReport(r: DoctorReport): string[] {
+  const lines = [
+    `Data folder ${r.dataDir}`,
+    `Database    ${r.database} (schema ${r.schemaVersion}): ${r.integrity.length ? `DAMAGED — ${r.integrity.join('; ')}` : 'integrity ok'}`,
+    `Keychain    ${r.keychain ?? 'available'}`,
+  ];
+  const section = (title: string, items: string[], fix: string): void => {
+    if (items.length === 0) return;
+    lines.push(`${title} (${items.length}) — ${fix}`, ...items.map((item) => `  ${item}`));
+  };
+  section(
+    'Keys whose keychain item is missing',
+    r.missingSecrets.map((k) => `${k.name} (${k.id})`),
+    'unlock the keychain, restore a backup, or import the key again and delete the record',
+  );
+  section(
+    'Quarantined records',
+    r.quarantined.map((q) => `#${q.id} ${q.kind} from ${q.source}: ${q.reason}`),
+    'they were kept, not imported; fix the source and import again',
+  );
+  section(
+    'Unreadable key rows',
+    r.unreadableKeys.map((k) => `${k.id}: ${k.reason}`),
+    'restore a backup',
+  );
+  section(
+    'Broken templates',
+    r.brokenTemplates.map((t) => `${t.name}: ${t.reason}`),
+    'save a fixed version with keycast templates add, or delete it',
+  );
+  if (r.orphanedItems === null)
+    lines.push('Orphaned keychain items: this keychain cannot list its items');
+  else
+    section(
+      'Keychain items no record points to',
+      r.orphanedItems,
+      'left by an interrupted change; remove them in the keychain app if no key is missing',
+    );
+  lines.push(r.healthy ? 'Everything is in order.' : 'Something needs attention (see above).');
+  return lines;
+}

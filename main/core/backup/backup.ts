@@ -1,0 +1,193 @@
+import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import { InputError } from '../errors.ts';
+import { thumbprintOfRecord } from '../store/keyTable.ts';
+import type { RestorePlan, Vault } from '../vault/vault.ts';
+import { openBackup, sealBackup, type BackupContent } from './format.ts';
+
+export const CONFLICT_MODES = ['skip', 'rename'] as const;
+export type ConflictMode = (typeof CONFLICT_MODES)[number];
+
+/** What a backup holds or a restore did, for people: names and kids, never a secret. */
+export interface BackupSummary {
+  keys: { name: string; kid: string; alg: string }[];
+  credentials: string[];
+  templates: string[];
+}
+
+export interface RestoreSummary extends BackupSummary {
+  /** Left out: already here (the same key), or a clash skipped with --on-conflict skip. */
+  skipped: { what: string; why: string }[];
+  /** Restored under another name (and kid, where that clashed) with --on-conflict rename. */
+  renamed: { from: string; to: string }[];
+}
+
+/** Seals the chosen keys (all by default), every credential and every template into one JWE. */
+export async function createBackup(
+  vault: Vault,
+  passphrase: string,
+  refs: readonly string[] = [],
+): Promise<{ jwe: string; summary: BackupSummary }> {
+  const wanted = refs.length ? new Set(refs.map((ref) => vault.find(ref).id)) : null;
+  const stored = vault.storedKeys().filter((k) => !wanted || wanted.has(k.record.id));
+  const secrets: Uint8Array[] = [];
+  try {
+    const keys = [];
+    for (const { record, extra } of stored) {
+      const secret = await vault.secretForBackup(record);
+      secrets.push(secret);
+      keys.push({ record, extra, secret: Buffer.from(secret).toString('base64url') });
+    }
+    const credentials = [];
+    for (const name of vault.credentialNames()) {
+      credentials.push({ name, secret: await vault.credential(name) });
+    }
+    const templates = vault.templateTable.all();
+    const content: BackupContent = {
+      format: 'keycast-backup',
+      version: 1,
+      createdAt: new Date().toISOString(),
+      vaultId: vault.vaultId,
+      keys,
+      credentials,
+      templates,
+    };
+    return { jwe: await sealBackup(content, passphrase), summary: summarize(content) };
+  } finally {
+    for (const secret of secrets) secret.fill(0);
+  }
+}
+
+/**
+ * Restores a backup into this vault with the same ids and kids. Without a conflict mode, any clash
+ * refuses the whole restore; `skip` leaves clashing items out, `rename` restores them under a new
+ * name. The same key already here is always left as it is. All or nothing.
+ */
+export async function restoreBackup(
+  vault: Vault,
+  text: string,
+  passphrase: string,
+  onConflict?: ConflictMode,
+): Promise<RestoreSummary> {
+  const content = await openBackup(text, passphrase);
+  const plan: RestorePlan = { keys: [], credentials: [], templates: [] };
+  const skipped: RestoreSummary['skipped'] = [];
+  const renamed: RestoreSummary['renamed'] = [];
+  const conflicts: string[] = [];
+  const existing = vault.list();
+  const taken = new Set(existing.flatMap((k) => [k.id, k.kid, k.name]));
+  const clash = (what: string, resolve: () => void): void => {
+    if (onConflict === 'skip') skipped.push({ what, why: 'a different item here has that name' });
+    else if (onConflict === 'rename') resolve();
+    else conflicts.push(what);
+  };
+
+  for (const key of content.keys) {
+    const { record } = key;
+    const same = existing.find((k) => isSameKey(k, record));
+    if (same) {
+      skipped.push({ what: `key "${record.name}"`, why: `already here as "${same.name}"` });
+      continue;
+    }
+    const add = (r: KeyRecord): void => {
+      plan.keys.push({ record: r, extra: key.extra, secret: Buffer.from(key.secret, 'base64url') });
+      for (const ref of [r.id, r.kid, r.name]) taken.add(ref);
+    };
+    if (![record.id, record.kid, record.name].some((ref) => taken.has(ref))) {
+      add(record);
+      continue;
+    }
+    clash(`key "${record.name}" (kid ${record.kid})`, () => {
+      const moved = renameRecord(record, taken);
+      renamed.push({ from: record.name, to: moved.name });
+      add(moved);
+    });
+  }
+
+  const credentialNames = new Set(vault.credentialNames());
+  for (const credential of content.credentials) {
+    if (!credentialNames.has(credential.name)) plan.credentials.push(credential);
+    else if (onConflict) {
+      skipped.push({ what: `credential "${credential.name}"`, why: 'one is stored here already' });
+    } else conflicts.push(`credential "${credential.name}"`);
+  }
+
+  const templates = new Map(vault.templateTable.all().map((t) => [t.name, t.body]));
+  for (const template of content.templates) {
+    if (!templates.has(template.name)) {
+      plan.templates.push(template);
+      continue;
+    }
+    if (JSON.stringify(templates.get(template.name)) === JSON.stringify(template.body)) {
+      skipped.push({ what: `template "${template.name}"`, why: 'already here' });
+      continue;
+    }
+    clash(`template "${template.name}"`, () => {
+      const name = freeName(template.name, new Set(templates.keys()));
+      templates.set(name, template.body);
+      const body = isObject(template.body) ? { ...template.body, name } : template.body;
+      plan.templates.push({ name, body });
+      renamed.push({ from: template.name, to: name });
+    });
+  }
+
+  if (conflicts.length > 0) {
+    throw new InputError(
+      `Nothing was restored: ${conflicts.join(', ')} already exist${conflicts.length === 1 ? 's' : ''} here with different contents. Choose --on-conflict skip or --on-conflict rename.`,
+    );
+  }
+  try {
+    await vault.restore(plan);
+  } finally {
+    for (const key of plan.keys) key.secret.fill(0);
+  }
+  return {
+    keys: plan.keys.map(({ record }) => ({ name: record.name, kid: record.kid, alg: record.alg })),
+    credentials: plan.credentials.map((c) => c.name),
+    templates: plan.templates.map((t) => t.name),
+    skipped,
+    renamed,
+  };
+}
+
+export function summarize(content: BackupContent): BackupSummary {
+  return {
+    keys: content.keys.map(({ record }) => ({
+      name: record.name,
+      kid: record.kid,
+      alg: record.alg,
+    })),
+    credentials: content.credentials.map((c) => c.name),
+    templates: content.templates.map((t) => t.name),
+  };
+}
+
+/** The same key: same id and kid for a shared secret, the same public key for a key pair. */
+function isSameKey(a: KeyRecord, b: KeyRecord): boolean {
+  if (a.publicJwk && b.publicJwk) return thumbprintOfRecord(a) === thumbprintOfRecord(b);
+  return !a.publicJwk && !b.publicJwk && a.id === b.id && a.kid === b.kid;
+}
+
+/** A restored copy that clashes gets a free id, name and (where it clashed) kid. */
+function renameRecord(record: KeyRecord, taken: Set<string>): KeyRecord {
+  const id = taken.has(record.id) ? freeName(record.id, taken) : record.id;
+  const name = freeName(record.name, taken);
+  const kid = taken.has(record.kid) ? freeName(record.kid, taken) : record.kid;
+  return {
+    ...record,
+    id,
+    name,
+    kid,
+    publicJwk: record.publicJwk ? { ...record.publicJwk, kid } : null,
+  };
+}
+
+function freeName(base: string, taken: ReadonlySet<string>): string {
+  for (let n = 1; ; n += 1) {
+    const candidate = `${base}-restored${n === 1 ? '' : `-${n}`}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
