@@ -42,7 +42,15 @@ export async function diagnose(vault: Vault): Promise<DoctorReport> {
     integrity: db.integrityProblems(),
     keychain,
     missingSecrets,
-    quarantined: db.read(() => selectQuarantine(db.db)).map(({ body: _body, ...rest }) => rest),
+    quarantined: db
+      .read(() => selectQuarantine(db.db))
+      .map((q) => ({
+        id: q.id,
+        kind: q.kind,
+        reason: q.reason,
+        source: q.source,
+        quarantinedAt: q.quarantinedAt,
+      })),
     unreadableKeys: db.read(() => unreadableKeys(db.db)),
     brokenTemplates: storedTemplates(vault).broken,
     orphanedItems,
