@@ -101,15 +101,26 @@ const exactKeys = (value: unknown, keys: string[]): value is Record<string, unkn
   !Array.isArray(value) &&
   Object.keys(value).sort().join() === [...keys].sort().join();
 
+/** The members Kinescope documents in its JWK answers; `answer: 'full'` echoes every member. */
+const KINESCOPE_DOCUMENTED = ['id', 'kty', 'kid', 'created_at', 'expires_at'];
+
 /** Kinescope's JWK and live-event API, answering in its {"data": …} envelope. */
 export class KinescopeContract extends ContractServer {
   readonly keys = new Map<string, Record<string, unknown>>();
   readonly events = new Map<string, { id: string; chat_jwt_required: boolean }>();
-  /** When set, the stored key differs from what was sent (tests the read-back check). */
-  tamper = false;
+  /** When set, these members replace what was sent in the stored key (tests the read-back check). */
+  tamper: Record<string, unknown> | null = null;
+  /** The documented answer ({id, kty, kid, created_at, expires_at}) or every stored member. */
+  answer: 'documented' | 'full' = 'documented';
+
+  private view(key: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+    if (!key || this.answer === 'full') return key;
+    return Object.fromEntries(KINESCOPE_DOCUMENTED.map((m) => [m, key[m]]));
+  }
 
   protected route(method: string, path: string, body: unknown): [number, unknown] {
-    if (method === 'GET' && path === '/v1/jwk') return [200, { data: [...this.keys.values()] }];
+    if (method === 'GET' && path === '/v1/jwk')
+      return [200, { data: [...this.keys.values()].map((k) => this.view(k)) }];
     if (method === 'POST' && path === '/v1/jwk') {
       if (!exactKeys(body, ['kty', 'e', 'use', 'kid', 'alg', 'n', 'expires_at']))
         return [400, { message: 'members' }];
@@ -117,15 +128,20 @@ export class KinescopeContract extends ContractServer {
         return [400, { message: 'RS256 only' }];
       if (typeof body.expires_at !== 'string' || Number.isNaN(Date.parse(body.expires_at)))
         return [400, { message: 'expires_at' }];
-      const stored = { id: randomUUID(), ...body, ...(this.tamper ? { n: 'AAAA' } : {}) };
+      const stored = {
+        id: randomUUID(),
+        ...body,
+        created_at: new Date().toISOString(),
+        ...this.tamper,
+      };
       this.keys.set(stored.id, stored);
-      return [200, { data: stored }];
+      return [200, { data: this.view(stored) }];
     }
     const one = /^\/v1\/jwk\/([^/]+)$/.exec(path);
     if (one) {
       const id = decodeURIComponent(one[1]!);
       if (!this.keys.has(id)) return [404, { message: 'not found' }];
-      if (method === 'GET') return [200, { data: this.keys.get(id) }];
+      if (method === 'GET') return [200, { data: this.view(this.keys.get(id)) }];
       if (method === 'DELETE') {
         this.keys.delete(id);
         return [204, undefined];
@@ -157,6 +173,8 @@ const NF_SCOPES = new Set([
 /** Native Frame's auth API: video and service tokens, external issuers. */
 export class NativeFrameContract extends ContractServer {
   readonly issuers = new Map<string, Record<string, unknown>>();
+  /** When set, these members replace what was sent in every stored issuer key. */
+  tamper: Record<string, unknown> | null = null;
   private signingKey: CryptoKey | undefined;
 
   override async start(): Promise<this> {
@@ -215,7 +233,12 @@ export class NativeFrameContract extends ContractServer {
       const keys = body.keys as Record<string, unknown>[];
       if (!Array.isArray(keys) || keys.some((k) => 'd' in k || typeof k.kid !== 'string'))
         return [400, { message: 'keys must be public JWKs' }];
-      const stored = { ...body, internal: false, static: false };
+      const stored = {
+        ...body,
+        keys: keys.map((k) => ({ ...k, ...this.tamper })),
+        internal: false,
+        static: false,
+      };
       this.issuers.set(iss, stored);
       return [200, stored];
     }

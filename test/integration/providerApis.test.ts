@@ -41,7 +41,8 @@ describe('Kinescope API client against the documented contract', () => {
   beforeEach(() => {
     server.requests.length = 0;
     server.keys.clear();
-    server.tamper = false;
+    server.tamper = null;
+    server.answer = 'documented';
   });
   const client = (token = KINESCOPE_TOKEN, timeoutMs = 2000) =>
     new KinescopeClient(token, { baseUrl: server.baseUrl, timeoutMs });
@@ -91,14 +92,36 @@ describe('Kinescope API client against the documented contract', () => {
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
-  it('deletes what it uploaded when the read-back differs', async () => {
-    server.tamper = true;
+  it('deletes what it uploaded when a member the read-back holds differs', async () => {
+    server.answer = 'full';
+    server.tamper = { n: 'AAAA' };
     const record = await vault.add(await generateKeyMaterial('RS256'));
     await expect(
       uploadToKinescope(client(), vault, record, '2027-01-01T00:00:00.000Z'),
     ).rejects.toThrow(/stored a different key \(n differ\).*deleted again/);
     expect(server.keys.size).toBe(0);
     expect(vault.find(record.id).uploads).toBeUndefined();
+
+    server.answer = 'documented';
+    server.tamper = { kid: 'someone-else' };
+    await expect(
+      uploadToKinescope(client(), vault, record, '2027-01-01T00:00:00.000Z'),
+    ).rejects.toThrow(/stored a different key \(kid differ\)/);
+    expect(server.keys.size).toBe(0);
+  });
+
+  it('compares only what the documented answer holds: absent n, e and alg never undo an upload', async () => {
+    const record = await vault.add(await generateKeyMaterial('RS256'));
+    const updated = await uploadToKinescope(client(), vault, record, '2027-01-01T00:00:00.000Z');
+    const readBack = server.requests.find((r) => r.method === 'GET' && r.path !== '/v1/jwk')!;
+    expect(readBack.path).toBe(`/v1/jwk/${updated.uploads![0]!.remoteId}`);
+    expect(server.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    expect(server.keys.size).toBe(1);
+    // With every member echoed, the full key is compared and matches.
+    server.answer = 'full';
+    const other = await vault.add(await generateKeyMaterial('RS256'));
+    await uploadToKinescope(client(), vault, other, '2027-01-01T00:00:00.000Z');
+    expect(server.keys.size).toBe(2);
   });
 
   it('lists, deletes (forgetting the upload) and enables chat JWT for an event', async () => {
@@ -108,7 +131,7 @@ describe('Kinescope API client against the documented contract', () => {
     expect((await client().listKeys()).map((k) => k.id)).toEqual([remoteId]);
     await deleteFromKinescope(client(), vault, remoteId);
     expect(server.keys.size).toBe(0);
-    expect(vault.find(record.id).uploads).toEqual([]);
+    expect(vault.find(record.id).uploads ?? []).toEqual([]);
     server.events.set('ev-1', { id: 'ev-1', chat_jwt_required: false });
     await client().enableChatJwt('ev-1');
     expect(server.requests.at(-1)).toMatchObject({
@@ -285,6 +308,14 @@ describe('Native Frame API client against the documented contract', () => {
       path: '/auth/v1/jwt',
       body: { kid: 'k', roles: ['admin'] },
     });
+    server.requests.length = 0;
+    const defaulted = await mintForProvider(nativeframe, vault, {
+      kind: 'service',
+      params: { nfKid: 'k' },
+      remote: { apiBase: server.baseUrl },
+    });
+    expect(server.requests[0]!.body).toEqual({ kid: 'k', roles: ['service-account'] });
+    expect(defaulted.claims.roles).toEqual(['service-account']);
     const wrong = new NativeFrameClient('eyJ.wrong.token', { baseUrl: server.baseUrl });
     const error = (await wrong
       .serviceToken({ kid: 'k', roles: [] })
@@ -330,6 +361,25 @@ describe('Native Frame API client against the documented contract', () => {
       { algorithms: ['RS256'], issuer: 'keycast-issuer', audience: 'nf' },
     );
     expect(verified).toMatchObject({ sub: 'u', scopes: ['viewer'] });
+  });
+
+  it('compares the registered keys themselves, not only their kids', async () => {
+    const a = await vault.add(await generateKeyMaterial('RS256'), { name: 'nf-c' });
+    const api = new NativeFrameClient(NF_SERVICE_JWT, { baseUrl: server.baseUrl });
+    const options = { iss: 'tampered', projectId: 'p1', aud: ['nf'], roles: [] };
+    server.tamper = { n: Buffer.alloc(256, 7).toString('base64url') };
+    try {
+      await expect(registerIssuer(api, vault, [a], options)).rejects.toThrow(
+        new RegExp(`does not hold the keys as sent \\(${a.kid} has a different n\\)`),
+      );
+      expect(vault.find('nf-c').uploads).toBeUndefined();
+      server.tamper = { kid: 'other' };
+      await expect(registerIssuer(api, vault, [a], options)).rejects.toThrow(
+        new RegExp(`\\(${a.kid} is missing\\)`),
+      );
+    } finally {
+      server.tamper = null;
+    }
   });
 });
 

@@ -80,6 +80,59 @@ describe('keycast mint: every provider token verifies with jsonwebtoken and the 
     expect(tooLong.stderr).toMatch(/at most 7d/);
   });
 
+  it('Ant Media: ports as flags, WHIP for OBS, REST without iat, HLS left out for ids it cannot match', async () => {
+    const home = tempHome();
+    const secretFile = join(home, 'ams.secret');
+    expect((await generateAms(home, 'ams', secretFile)).code).toBe(0);
+    const secret = readFileSync(secretFile, 'utf8').trim();
+    const host = ['--host', 'media.example.com'];
+    const publish = await mintJson(home, [
+      'antmedia',
+      'publish',
+      '--key',
+      'ams',
+      '--stream',
+      'cam1',
+      ...host,
+      '--rtmp-port',
+      '1936',
+      '--rtmps-port',
+      '443',
+      '--srt-port',
+      '9000',
+    ]);
+    expect(publish.links).toMatchObject({
+      obs: { server: 'rtmp://media.example.com:1936/LiveApp' },
+      obsRtmps: { server: 'rtmps://media.example.com:443/LiveApp' },
+      srt: `srt://media.example.com:9000?streamid=LiveApp/cam1,token=${publish.token}`,
+      whip: { bearerToken: publish.token, authorization: `Bearer ${publish.token}` },
+    });
+    const badPort = await runCli(
+      ['mint', 'antmedia', 'publish', '--key', 'ams', '--stream', 'c', ...host, '--srt-port', 'x'],
+      { home },
+    );
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toMatch(/--srt-port must be a port number/);
+
+    const play = await runCli(
+      ['mint', 'antmedia', 'play', '--key', 'ams', '--stream', 'cam_720p', ...host, '--json'],
+      { home },
+    );
+    expect(play.code).toBe(0);
+    expect(play.stderr).toMatch(
+      /warning: Stream id "cam_720p" cannot be played.*HLS link is left out/,
+    );
+    const links = (JSON.parse(play.stdout) as { links: Record<string, unknown> }).links;
+    expect(Object.keys(links).sort()).toEqual(['dash', 'player', 'webrtc']);
+
+    const rest = await runCli(['mint', 'antmedia', 'rest', '--key', 'ams', ...host], { home });
+    expect(rest.code).toBe(0);
+    expect(rest.stderr).toMatch(/warning: .*remoteAllowedCIDR/);
+    const token = rest.stdout.split('\n')[0]!;
+    const claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    expect(Object.keys(claims)).toEqual(['exp']);
+  });
+
   it('Vonage, Frameable and a custom template, with the exported PEM', async () => {
     const home = tempHome();
     await runCli(['keys', 'generate', '--alg', 'RS256', '--name', 'rsa', '--app-id', APP], {
@@ -184,6 +237,12 @@ describe('keycast mint: every provider token verifies with jsonwebtoken and the 
     expect(JSON.parse(links.stdout)).toMatchObject({
       obs: { server: 'rtmp://h.example/LiveApp', streamKey: `cam2?token=${token}` },
     });
+    const ported = await runCli(
+      ['links', 'antmedia', '--token', token, '--host', 'h.example', '--rtmp-port', '1940'],
+      { home },
+    );
+    expect(ported.stdout).toContain(`rtmp: rtmp://h.example:1940/LiveApp/cam2?token=${token}`);
+    expect(ported.stdout).toContain(`  bearerToken: ${token}`);
     const unknown = await runCli(['mint', 'twitch', 'publish', '--key', 'ams'], { home });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../../shared/keyRecord.ts';
 import { InputError } from '../../main/core/errors.ts';
+import { formFieldsOf } from '../../main/core/ipc/formFields.ts';
 import { antmedia } from '../../main/core/providers/antmedia.ts';
 import { customProvider, validateTemplate } from '../../main/core/providers/custom.ts';
 import { frameable } from '../../main/core/providers/frameable.ts';
@@ -60,9 +61,55 @@ describe('Ant Media Server', () => {
       },
       whip: {
         url: 'https://media.example.com:5443/LiveApp/whip/cam1',
+        bearerToken: T,
         authorization: `Bearer ${T}`,
       },
     });
+  });
+
+  it('offers WHIP as the bare token for OBS\'s "Bearer Token" field and as the whole header', () => {
+    const whip = prepare(antmedia, 'publish', publish).links(T).whip as Record<string, string>;
+    expect(whip.bearerToken).toBe(T);
+    expect(whip.bearerToken).not.toMatch(/^Bearer/);
+    expect(whip.authorization).toBe(`Bearer ${T}`);
+  });
+
+  it('takes the RTMP, RTMPS and SRT ports as parameters, leaving out the RTMP default', () => {
+    const links = prepare(antmedia, 'publish', {
+      ...publish,
+      rtmpPort: '1936',
+      rtmpsPort: '443',
+      srtPort: '9000',
+    }).links(T);
+    expect(links.obs).toEqual({
+      server: 'rtmp://media.example.com:1936/LiveApp',
+      streamKey: `cam1?token=${T}`,
+    });
+    expect(links.obsRtmps).toMatchObject({ server: 'rtmps://media.example.com:443/LiveApp' });
+    expect(links.rtmp).toBe(`rtmp://media.example.com:1936/LiveApp/cam1?token=${T}`);
+    expect(links.srt).toBe(`srt://media.example.com:9000?streamid=LiveApp/cam1,token=${T}`);
+    const explicitDefault = prepare(antmedia, 'publish', { ...publish, rtmpPort: '1935' });
+    expect(explicitDefault.links(T).rtmp).toBe(`rtmp://media.example.com/LiveApp/cam1?token=${T}`);
+    for (const bad of ['0', '65536', '80a', '-1', ''])
+      expect(() => prepare(antmedia, 'publish', { ...publish, srtPort: bad })).toThrow(
+        /--srt-port must be a port number from 1 to 65535/,
+      );
+  });
+
+  it('gives the app form the port fields with their defaults, from the same schema', () => {
+    const fields = formFieldsOf((antmedia.kinds.publish as LocalKind).params);
+    expect(
+      fields
+        .filter((f) => f.name.endsWith('Port'))
+        .map((f) => [f.name, f.defaultValue, f.required]),
+    ).toEqual([
+      ['rtmpPort', '1935', false],
+      ['rtmpsPort', '8443', false],
+      ['srtPort', '4200', false],
+    ]);
+    expect(
+      formFieldsOf((antmedia.kinds.play as LocalKind).params).map((f) => f.name),
+    ).not.toContain('rtmpPort');
   });
 
   it('builds the playback URLs, with scheme, port and app as options', () => {
@@ -95,6 +142,44 @@ describe('Ant Media Server', () => {
     expect(port.player).toMatch(/^http:\/\/media\.example\.com:8080\/LiveApp\/play\.html/);
   });
 
+  it.each([
+    ['cam_720p', ['dash'], /cuts it at "_"/],
+    ['my__cam', ['dash'], /cuts it at "_"/],
+    ['mpdcam', ['dash'], /containing "mpd" for a DASH request/],
+    ['cam.m4s', ['dash'], /containing "m4s"/],
+    ['chunkedcam', ['dash'], /containing "chunked"/],
+    ['mystreams', [], /splits the request path at the word "streams"/],
+  ])(
+    'leaves out the HLS (and DASH) links a play token for "%s" cannot open, and says why',
+    (stream, kept, reason) => {
+      const p = prepare(antmedia, 'play', { stream, host: 'h.example' });
+      const links = p.links(T);
+      expect(Object.keys(links).filter((l) => l === 'hls' || l === 'dash')).toEqual(kept);
+      expect(links.webrtc).toMatchObject({ url: 'wss://h.example:5443/LiveApp/websocket' });
+      expect(links.player).toContain('playOrder=webrtc&');
+      expect(p.warnings).toHaveLength(1);
+      expect(p.warnings![0]).toMatch(reason);
+      expect(p.warnings![0]).toMatch(/left out\. WebRTC and RTMP are unaffected/);
+      expect(p.warnings![0]).toContain(kept.length ? 'over HLS:' : 'over HLS and DASH:');
+    },
+  );
+
+  it('keeps every link for ids Ant Media parses back whole, and checks the application too', () => {
+    for (const stream of ['cam1', 'cam-1.main', 'CAM9']) {
+      const p = prepare(antmedia, 'play', { stream, host: 'h.example' });
+      expect(Object.keys(p.links(T))).toEqual(['hls', 'dash', 'player', 'webrtc']);
+      expect(p.warnings).toEqual([]);
+    }
+    const app = prepare(antmedia, 'play', { stream: 'cam1', host: 'h', app: 'livestreams' });
+    expect(app.links(T)).not.toHaveProperty('hls');
+    expect(app.links(T)).not.toHaveProperty('dash');
+    // Publishing is unaffected, but whoever picks the id hears it now.
+    const pub = prepare(antmedia, 'publish', { stream: 'cam_720p', host: 'h' });
+    expect(pub.links(T).rtmp).toBe(`rtmp://h/LiveApp/cam_720p?token=${T}`);
+    expect(pub.warnings![0]).toMatch(/cannot be played with a token over HLS/);
+    expect(pub.warnings![0]).not.toMatch(/left out/);
+  });
+
   it('refuses a missing stream or host and names that are not Ant Media ids', () => {
     expect(() => prepare(antmedia, 'publish', { host: 'h' })).toThrow(/--stream/);
     expect(() => prepare(antmedia, 'publish', { stream: 'cam1' })).toThrow(/--host/);
@@ -106,25 +191,46 @@ describe('Ant Media Server', () => {
     );
   });
 
-  it('requires an HS256 secret and offers REST tokens with iat', () => {
+  it('requires an HS256 secret; REST tokens carry no iat and warn about the IP filter', () => {
     expect(() => checkKey(antmedia.key, record('RS256'), 'Ant Media Server')).toThrow(
       /HS256 secret of 32\+ characters/,
     );
     expect(() => checkKey(antmedia.key, record('HS256'), 'Ant Media Server')).not.toThrow();
     const rest = antmedia.kinds.rest as LocalKind;
-    expect(rest.iat).toBe(true);
-    expect(rest.prepare({ host: 'h.example', app: 'LiveApp' }, record('HS256')).links(T)).toEqual({
+    // The server's REST filter refuses an iat in the future with no leeway; only exp is needed.
+    expect([rest.iat, rest.jti]).toEqual([false, false]);
+    const prepared = rest.prepare({ host: 'h.example', app: 'LiveApp' }, record('HS256'));
+    expect(prepared.claims).toEqual({});
+    expect(prepared.links(T)).toEqual({
       restApi: { url: 'https://h.example:5443/LiveApp/rest/v2', authorization: T },
     });
+    expect(prepared.warnings).toEqual([
+      expect.stringMatching(/remoteAllowedCIDR setting \(default 127\.0\.0\.1.*whatever the token/),
+    ]);
+    expect(rest.prepare({}, record('HS256')).warnings).toEqual([]);
+  });
+
+  it('guides to the settings the server reads: no "settings." prefix, and the REST IP filter', () => {
+    const steps = antmedia.guide!(record('HS256', { name: 'ams' }));
+    const text = steps.map((s) => `${s.detail}\n${s.value ?? ''}`).join('\n');
+    expect(steps.find((s) => s.value?.includes('JwtControlEnabled'))!.value).toBe(
+      'publishJwtControlEnabled=true\nplayJwtControlEnabled=true',
+    );
+    expect(text).toContain('(jwtStreamSecretKey)');
+    expect(text).not.toMatch(/settings\.[a-z]/);
+    expect(text).toMatch(/remoteAllowedCIDR.*default 127\.0\.0\.1/);
   });
 
   it('rebuilds links from an existing token with `keycast links`', () => {
-    const links = antmedia.linksFor!(
+    const { links } = antmedia.linksFor!(
       T,
       { streamId: 'cam7', type: 'publish' },
-      { host: 'h.example' },
+      { host: 'h.example', rtmpPort: '1940' },
     );
-    expect(links.rtmp).toBe(`rtmp://h.example/LiveApp/cam7?token=${T}`);
+    expect(links.rtmp).toBe(`rtmp://h.example:1940/LiveApp/cam7?token=${T}`);
+    const play = antmedia.linksFor!(T, { streamId: 'cam_1', type: 'play' }, { host: 'h' });
+    expect(play.links).not.toHaveProperty('hls');
+    expect(play.warnings[0]).toMatch(/HLS link is left out/);
     expect(() => antmedia.linksFor!(T, { streamId: 'x' }, { host: 'h' })).toThrow(
       /not an Ant Media stream token/,
     );

@@ -124,6 +124,6 @@ export const frameable: Provider = {
       raw,
       'Frameable links',
     );
-    return eventLink(eventUrl, token);
+    return { links: eventLink(eventUrl, token), warnings: [] };
   },
 };

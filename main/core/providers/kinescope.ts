@@ -5,7 +5,14 @@ import { ApiClient, ProviderApiError, unwrapData } from '../net/http.ts';
 import { parseUnixSeconds } from '../time.ts';
 import type { Vault } from '../vault/vault.ts';
 import { checkKey } from './mint.ts';
-import { checkClaims, parseParams, text, type Links, type Provider } from './types.ts';
+import {
+  checkClaims,
+  differingMembers,
+  parseParams,
+  text,
+  type Links,
+  type Provider,
+} from './types.ts';
 
 export const KINESCOPE_API = 'https://api.kinescope.io';
 export const KINESCOPE_CREDENTIAL = 'kinescope';
@@ -69,19 +76,20 @@ export const kinescope: Provider = {
     const event = typeof raw.event === 'string' ? raw.event : claims.event_id;
     if (typeof event !== 'string' || !event)
       throw new InputError('Kinescope links need --event (the token names no event_id).');
-    return chatLink(event, token);
+    return { links: chatLink(event, token), warnings: [] };
   },
 };
 
-/** A JWK as Kinescope stores it. */
+/** A JWK as Kinescope answers it: documented are id, kty, kid, created_at and expires_at. */
 export interface KinescopeJwk {
   id: string;
   kid: string;
   kty: string;
-  alg: string;
-  use: string;
-  n: string;
-  e: string;
+  alg?: string;
+  use?: string;
+  n?: string;
+  e?: string;
+  created_at?: string;
   expires_at?: string;
   [other: string]: unknown;
 }
@@ -183,7 +191,8 @@ export async function uploadToKinescope(
       'Kinescope accepted the key but did not say its id: check the key list.',
     );
   const stored = await client.getKey(created.id);
-  const differs = PUBLIC_RSA_MEMBERS.filter((m) => m !== 'use' && stored[m] !== body[m]);
+  // Kinescope documents only {id, kty, kid, created_at, expires_at} as its answer.
+  const differs = differingMembers(body, stored, ['kid', 'kty'], ['n', 'e', 'alg']);
   if (differs.length > 0) {
     await client.deleteKey(created.id).catch(() => undefined);
     throw new ProviderApiError(

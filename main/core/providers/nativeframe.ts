@@ -7,6 +7,7 @@ import type { Vault } from '../vault/vault.ts';
 import { checkKey } from './mint.ts';
 import {
   checkClaims,
+  differingMembers,
   list,
   parseParams,
   text,
@@ -129,7 +130,11 @@ function tokenFrom(response: { data: { token?: string } | null }): string {
   return token;
 }
 
-const serviceParams = z.object({ nfKid: text(200), role: list });
+/** Native Frame's docs request service tokens with roles ["service-account"]. */
+const serviceParams = z.object({
+  nfKid: text(200),
+  role: list.transform((roles) => (roles.length > 0 ? roles : ['service-account'])),
+});
 
 async function client(context: RemoteContext): Promise<NativeFrameClient> {
   return new NativeFrameClient(await context.credential(NATIVEFRAME_CREDENTIAL), {
@@ -232,13 +237,16 @@ export async function registerIssuer(
     roles: options.roles,
     keys: jwks.keys,
   });
-  const returned = Array.isArray(answer.keys)
-    ? (answer.keys as { kid?: unknown }[]).map((k) => k.kid)
-    : [];
-  const missing = jwks.keys.filter((k) => !returned.includes(k.kid)).map((k) => k.kid);
-  if (missing.length > 0)
+  const returned = Array.isArray(answer.keys) ? (answer.keys as Record<string, unknown>[]) : [];
+  const problems = jwks.keys.flatMap((sent) => {
+    const stored = returned.find((k) => k.kid === sent.kid);
+    if (!stored) return [`${sent.kid} is missing`];
+    const differs = differingMembers(sent, stored, ['kty'], ['n', 'e', 'alg']);
+    return differs.length ? [`${sent.kid} has a different ${differs.join(', ')}`] : [];
+  });
+  if (problems.length > 0)
     throw new ProviderApiError(
-      `Native Frame's issuer does not list the key(s) ${missing.join(', ')}: check it in the dashboard.`,
+      `Native Frame's issuer does not hold the keys as sent (${problems.join('; ')}): check it in the dashboard and register again.`,
     );
   const uploadedAt = new Date().toISOString();
   for (const record of records) {

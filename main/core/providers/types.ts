@@ -82,7 +82,13 @@ export interface Provider {
   /** What to paste where on the platform's side, for this key (copy-paste guides in the app). */
   guide?(key: KeyRecord): GuideStep[];
   /** Links for a token minted earlier (`keycast links`), from its claims plus flags. */
-  linksFor?(token: string, claims: Record<string, unknown>, params: RawParams): Links;
+  linksFor?(token: string, claims: Record<string, unknown>, params: RawParams): LinkSet;
+}
+
+/** Links rebuilt for a token, with what the person should know about them (links left out). */
+export interface LinkSet {
+  links: Links;
+  warnings: string[];
 }
 
 const kebab = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -123,3 +129,21 @@ export const list = z.preprocess(
   (v: unknown): unknown => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
   z.array(z.string()),
 );
+
+/**
+ * The members of a key read back from a platform that differ from what was sent (SECURITY.md
+ * §29). `always` are compared as they are; `whenPresent` only when the answer holds them, because
+ * the platforms' documented answers leave some out, and an absent member is no evidence of a
+ * different key.
+ */
+export function differingMembers(
+  sent: Record<string, unknown>,
+  stored: Record<string, unknown>,
+  always: readonly string[],
+  whenPresent: readonly string[],
+): string[] {
+  return [
+    ...always.filter((m) => stored[m] !== sent[m]),
+    ...whenPresent.filter((m) => stored[m] !== undefined && stored[m] !== sent[m]),
+  ];
+}
