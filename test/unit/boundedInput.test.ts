@@ -107,7 +107,7 @@ describe('readStreamCapped', () => {
   it('stops an endless stream at the limit and closes it', async () => {
     let produced = 0;
     let closed = false;
-    async function* endless(): AsyncGenerator<Buffer> {
+    function* endless(): Generator<Buffer> {
       try {
         for (;;) {
           produced += 64 * 1024;
@@ -117,10 +117,10 @@ describe('readStreamCapped', () => {
         closed = true;
       }
     }
-    await expect(readStreamCapped(endless(), 'claims JSON')).rejects.toThrow(
+    await expect(readStreamCapped(Readable.from(endless()), 'claims JSON')).rejects.toThrow(
       'Cannot read the claims JSON from standard input: it is longer than 1 MiB; Keycast reads at most 1 MiB from standard input.',
     );
-    expect(produced).toBeLessThanOrEqual(MAX_INPUT_BYTES + 64 * 1024);
+    expect(produced).toBeLessThan(3 * MAX_INPUT_BYTES); // stopped, give or take read-ahead
     expect(closed).toBe(true);
   });
 });
