@@ -70,14 +70,18 @@ export function tokenCommand(): Command {
     .option('--no-jti', 'leave out the random token id')
     .option('--json', 'print {token, header, claims, expiresAt}')
     .action(async (ref: string, flags: MintFlags, command: Command) => {
+      // Flags first: a bad time is refused before the keychain is asked for anything.
+      const ttlSeconds = flags.ttl ? parseDuration(flags.ttl) : undefined;
+      const exp = flags.exp ? parseUnixSeconds(flags.exp, '--exp') : undefined;
+      const nbf = flags.nbf ? parseUnixSeconds(flags.nbf, '--nbf') : undefined;
       const claims = await claimsFrom(flags);
       const vault = openVault(command);
       const signer = await vault.signer(vault.find(ref));
       const minted = await mintToken(signer, {
         claims,
-        ttlSeconds: flags.ttl ? parseDuration(flags.ttl) : undefined,
-        exp: flags.exp ? parseUnixSeconds(flags.exp, '--exp') : undefined,
-        nbf: flags.nbf ? parseUnixSeconds(flags.nbf, '--nbf') : undefined,
+        ttlSeconds,
+        exp,
+        nbf,
         iss: flags.iss,
         sub: flags.sub,
         aud: flags.aud.length === 0 ? undefined : flags.aud.length === 1 ? flags.aud[0] : flags.aud,

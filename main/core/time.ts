@@ -2,6 +2,18 @@ import { InputError } from './errors.ts';
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
+/**
+ * The times Keycast reads, writes and shows: years 0000–9999, so every one has an ISO 8601 date.
+ * A Date itself ends near the year 275760; beyond it toISOString throws "Invalid time value".
+ */
+export const MIN_UNIX_SECONDS = -62_167_219_200; // 0000-01-01T00:00:00Z
+export const MAX_UNIX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+/** True for a number of seconds that is a real, showable time (not 1e300, NaN or Infinity). */
+export function isShowableTime(seconds: number): boolean {
+  return Number.isFinite(seconds) && seconds >= MIN_UNIX_SECONDS && seconds <= MAX_UNIX_SECONDS;
+}
+
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -28,7 +40,13 @@ export function parseDuration(text: string): number {
 export function parseExpiry(text: string, now = new Date()): string {
   const trimmed = text.trim();
   if (/^\d+[smhd]$/.test(trimmed)) {
-    return new Date(now.getTime() + parseDuration(trimmed) * 1000).toISOString();
+    const lifetime = parseDuration(trimmed);
+    if (now.getTime() / 1000 + lifetime > MAX_UNIX_SECONDS) {
+      throw new InputError(
+        `The expiry ${trimmed} from now is after the year 9999: choose a shorter duration or a date.`,
+      );
+    }
+    return new Date(now.getTime() + lifetime * 1000).toISOString();
   }
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);
   const parsed = new Date(dateOnly ? `${trimmed}T23:59:59Z` : trimmed);
@@ -50,10 +68,22 @@ export function parseUnixSeconds(text: string, what: string): number {
       `${what} must be a Unix time in seconds, for example 1767225600; got "${text}".`,
     );
   }
-  return Number(text.trim());
+  const seconds = Number(text.trim());
+  if (seconds > MAX_UNIX_SECONDS) {
+    throw new InputError(
+      `${what} ${seconds} is after the year 9999: give a Unix time in seconds up to ${MAX_UNIX_SECONDS}.`,
+    );
+  }
+  return seconds;
 }
 
+/** The ISO form of a Unix time; a time outside the years 0000–9999 is a sentence, not a RangeError. */
 export function isoFromSeconds(seconds: number): string {
+  if (!isShowableTime(seconds)) {
+    throw new InputError(
+      `${seconds} is not a time Keycast can show: it lies outside the years 0000 to 9999.`,
+    );
+  }
   return new Date(seconds * 1000).toISOString();
 }
 

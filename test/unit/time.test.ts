@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../main/core/errors.ts';
 import {
+  MAX_UNIX_SECONDS,
   describeRelative,
+  isShowableTime,
+  isoFromSeconds,
   parseDuration,
   parseExpiry,
   parseUnixSeconds,
@@ -50,5 +53,28 @@ describe('parseUnixSeconds and describeRelative', () => {
     expect(describeRelative(1000 + 899, 1000)).toBe('in 14m 59s');
     expect(describeRelative(1000 - 3 * 3600 - 120, 1000)).toBe('3h 2m ago');
     expect(describeRelative(1000 + 2 * 86400 + 3600, 1000)).toBe('in 2d 1h');
+  });
+});
+
+describe('times past what a date can hold', () => {
+  it('knows the last showable second, the end of the year 9999', () => {
+    expect(isoFromSeconds(MAX_UNIX_SECONDS)).toBe('9999-12-31T23:59:59.000Z');
+    expect(isShowableTime(MAX_UNIX_SECONDS)).toBe(true);
+    for (const seconds of [MAX_UNIX_SECONDS + 1, 9e12, 1e300, -1e300, Infinity, NaN]) {
+      expect(isShowableTime(seconds)).toBe(false);
+    }
+  });
+  it('turns an unshowable time into a sentence, not "Invalid time value"', () => {
+    expect(() => isoFromSeconds(1e300)).toThrow(InputError);
+    expect(() => isoFromSeconds(9e12)).toThrow(/outside the years 0000 to 9999/);
+  });
+  it('refuses a key expiry of 999999999d and a Unix time after 9999', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(() => parseExpiry('999999999d', now)).toThrow(InputError);
+    expect(() => parseExpiry('999999999d', now)).toThrow(/after the year 9999/);
+    expect(() => parseUnixSeconds('999999999999', '--exp')).toThrow(
+      '--exp 999999999999 is after the year 9999: give a Unix time in seconds up to 253402300799.',
+    );
+    expect(parseUnixSeconds(String(MAX_UNIX_SECONDS), '--exp')).toBe(MAX_UNIX_SECONDS);
   });
 });

@@ -1,6 +1,6 @@
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
-import { InputError, TokenRejectedError } from '../errors.ts';
-import { describeRelative, isoFromSeconds, nowSeconds } from '../time.ts';
+import { InputError, TokenRejectedError, shown } from '../errors.ts';
+import { describeRelative, isShowableTime, isoFromSeconds, nowSeconds } from '../time.ts';
 import { readHeader, verifySignature, type VerificationKey } from './verify.ts';
 
 export const MAX_CLOCK_TOLERANCE_SECONDS = 60;
@@ -103,7 +103,7 @@ function timesOf(claims: JWTPayload, now: number): Inspection['times'] {
   const times: Inspection['times'] = {};
   for (const name of ['iat', 'nbf', 'exp'] as const) {
     const value = claims[name];
-    if (typeof value === 'number' && Number.isFinite(value)) {
+    if (typeof value === 'number' && isShowableTime(value)) {
       times[name] = {
         unix: value,
         iso: isoFromSeconds(value),
@@ -120,29 +120,42 @@ function claimProblems(
 ): TokenRejectedError[] {
   const problems: TokenRejectedError[] = [];
   const { now, tolerance } = options;
-  for (const name of ['iat', 'nbf', 'exp'] as const) {
-    if (
-      claims[name] !== undefined &&
-      (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))
-    ) {
+  const time = (name: 'iat' | 'nbf' | 'exp'): number | undefined => {
+    const value = claims[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
       problems.push(
         new TokenRejectedError('format', `The "${name}" claim is not a number of seconds.`),
       );
+      return undefined;
     }
-  }
-  if (typeof claims.exp === 'number' && now - tolerance >= claims.exp) {
+    if (!isShowableTime(value)) {
+      problems.push(
+        new TokenRejectedError(
+          'format',
+          `The "${name}" claim (${value}) is not a real time: it lies outside the years 0000 to 9999.`,
+        ),
+      );
+      return undefined;
+    }
+    return value;
+  };
+  time('iat');
+  const nbf = time('nbf');
+  const exp = time('exp');
+  if (exp !== undefined && now - tolerance >= exp) {
     problems.push(
       new TokenRejectedError(
         'expired',
-        `The token expired ${describeRelative(claims.exp, now)} (${isoFromSeconds(claims.exp)}).`,
+        `The token expired ${describeRelative(exp, now)} (${isoFromSeconds(exp)}).`,
       ),
     );
   }
-  if (typeof claims.nbf === 'number' && now + tolerance < claims.nbf) {
+  if (nbf !== undefined && now + tolerance < nbf) {
     problems.push(
       new TokenRejectedError(
         'not-yet-valid',
-        `The token is not valid yet: it starts ${describeRelative(claims.nbf, now)} (${isoFromSeconds(claims.nbf)}).`,
+        `The token is not valid yet: it starts ${describeRelative(nbf, now)} (${isoFromSeconds(nbf)}).`,
       ),
     );
   }
@@ -156,7 +169,7 @@ function claimProblems(
       problems.push(
         new TokenRejectedError(
           'wrong-audience',
-          `The token is for audience ${audiences.length ? audiences.map((a) => `"${a}"`).join(', ') : '(none)'}, not "${options.audience}".`,
+          `The token is for audience ${audiences.length ? audiences.map((a) => `"${shown(a)}"`).join(', ') : '(none)'}, not "${options.audience}".`,
         ),
       );
     }

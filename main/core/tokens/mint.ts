@@ -3,7 +3,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { isAlgorithm, type Algorithm } from '../../../shared/algorithms.ts';
 import type { CryptoKey } from '../keys/material.ts';
 import { InputError } from '../errors.ts';
-import { isoFromSeconds, nowSeconds } from '../time.ts';
+import { MAX_UNIX_SECONDS, isoFromSeconds, nowSeconds } from '../time.ts';
 
 /** A loaded signing key: never leaves the main process. */
 export interface Signer {
@@ -83,6 +83,17 @@ function checkTimes(claims: JWTPayload, now: number): void {
   const exp = numeric(claims.exp, 'exp') ?? 0;
   const iat = now;
   const nbf = numeric(claims.nbf, 'nbf');
+  // A lifetime like --ttl 999999999d lands past what a date can hold; refuse it before signing.
+  if (exp > MAX_UNIX_SECONDS) {
+    throw new InputError(
+      `The token would expire after the year 9999 (exp ${exp}): give a shorter --ttl or an --exp up to ${MAX_UNIX_SECONDS}.`,
+    );
+  }
+  if (nbf !== undefined && nbf > MAX_UNIX_SECONDS) {
+    throw new InputError(
+      `The token would start after the year 9999 (nbf ${nbf}): give an --nbf up to ${MAX_UNIX_SECONDS}.`,
+    );
+  }
   if (exp <= iat) {
     throw new InputError(
       `The token would already be expired (exp ${isoFromSeconds(exp)} is not after now): give a later --exp or a --ttl.`,
