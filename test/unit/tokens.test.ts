@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, type Algorithm } from '../../shared/algorithms.ts';
 import { InputError, TokenFormatError } from '../../main/core/errors.ts';
+import { readJsonInput } from '../../main/core/json.ts';
 import { checkTokenFormat } from '../../main/core/tokens/format.ts';
 import { inspectToken } from '../../main/core/tokens/inspect.ts';
 import { mintToken, type Signer } from '../../main/core/tokens/mint.ts';
@@ -106,6 +107,21 @@ describe('mintToken', () => {
     ).rejects.toThrow(/whole number/);
   });
 
+  it('refuses expiries and starts past the year 9999 with a sentence', async () => {
+    await expect(
+      mintToken(keys.HS256.signer, { ttlSeconds: 999_999_999 * 86400, now: 100 }),
+    ).rejects.toThrow(/would expire after the year 9999 .*give a shorter --ttl/);
+    await expect(mintToken(keys.HS256.signer, { claims: { exp: 1e300 } })).rejects.toThrow(
+      InputError,
+    );
+    await expect(mintToken(keys.HS256.signer, { exp: 9e12 })).rejects.toThrow(/year 9999/);
+    await expect(mintToken(keys.HS256.signer, { nbf: 9e12, exp: 9e12 + 1 })).rejects.toThrow(
+      /year 9999/,
+    );
+    const last = await mintToken(keys.HS256.signer, { exp: 253_402_300_799 });
+    expect(last.expiresAt).toBe('9999-12-31T23:59:59.000Z');
+  });
+
   it('can never produce alg "none"', async () => {
     const none = { ...keys.HS256.signer, alg: 'none' } as unknown as Signer;
     await expect(mintToken(none)).rejects.toThrow(/not allowed/);
@@ -131,6 +147,44 @@ describe('checkTokenFormat', () => {
   ])('refuses %s', (_label, token, message) => {
     expect(() => checkTokenFormat(token)).toThrow(TokenFormatError);
     expect(() => checkTokenFormat(token)).toThrow(message);
+  });
+
+  const part = (json: string): string => Buffer.from(json).toString('base64url');
+  const nested = (depth: number): string =>
+    `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+  it('refuses header or payload nesting deeper than 64, before any JSON is parsed', () => {
+    expect(() => checkTokenFormat(`${part('{}')}.${part(nested(64))}.c2ln`)).not.toThrow();
+    expect(() => checkTokenFormat(`${part('{}')}.${part(nested(65))}.c2ln`)).toThrow(
+      "The token's payload nests arrays or objects more than 64 levels deep; Keycast reads at most 64.",
+    );
+    expect(() => checkTokenFormat(`${part(nested(65))}.${part('{}')}.c2ln`)).toThrow(
+      /header nests/,
+    );
+  });
+
+  it('counts brackets inside strings as text, escaped quotes included', () => {
+    const text = JSON.stringify({ a: `\\"${'['.repeat(5000)}` });
+    expect(() => checkTokenFormat(`${part('{}')}.${part(text)}.c2ln`)).not.toThrow();
+  });
+
+  it('inspects a 13 KB token nested 5,000 deep as malformed instead of overflowing the stack', async () => {
+    const token = `${part('{"alg":"HS256"}')}.${part(nested(5000))}.c2ln`;
+    expect(token.length).toBeGreaterThan(13_000);
+    const result = await inspectToken(token);
+    expect(result).toMatchObject({ valid: false, reasons: ['format'], claims: null });
+  });
+});
+
+describe('readJsonInput', () => {
+  it('refuses JSON nested deeper than 64 before parsing it', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(() => readJsonInput(deep, 'claims file')).toThrow(
+      'The claims file nests arrays or objects more than 64 levels deep; Keycast reads at most 64.',
+    );
+    expect(readJsonInput(`${'['.repeat(64)}${']'.repeat(64)}`, 'claims file')).toBeInstanceOf(
+      Array,
+    );
   });
 });
 
@@ -257,6 +311,22 @@ describe('verification and inspection', () => {
     const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('[1,2]').toString('base64url')}.c2ln`;
     const result = await inspectToken(token);
     expect(result).toMatchObject({ valid: false, reasons: ['format'] });
+  });
+
+  it.each([
+    ['exp', 1e300],
+    ['exp', 9e12],
+    ['nbf', -1e300],
+    ['iat', 253_402_300_800],
+  ])('names a %s of %d as malformed instead of crashing', async (name, value) => {
+    const token = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ [name]: value })).toString('base64url')}.c2ln`;
+    const result = await inspectToken(token, { keys: [keys.HS256.verifier] });
+    expect(result.valid).toBe(false);
+    expect(result.times).toEqual({});
+    expect(result.reasons).toContain('format');
+    expect(result.errors).toContain(
+      `The "${name}" claim (${value}) is not a real time: it lies outside the years 0000 to 9999.`,
+    );
   });
 
   it('caps the clock tolerance at 60 seconds', async () => {
