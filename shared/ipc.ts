@@ -14,7 +14,7 @@ const jobId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a job id');
 const none = z.object({}).strict();
 const iso = z.string();
 
-export const KeyStatusViewSchema = z.enum(['active', 'expired', 'retired']);
+export const KeyStatusViewSchema = z.enum(['active', 'expired', 'retired', 'secret missing']);
 
 /** A key as the UI lists it: no key material at all (the details carry the public key). */
 export const KeyViewSchema = z
@@ -160,6 +160,18 @@ export const RemoteKeySchema = z
 export type RemoteKey = z.infer<typeof RemoteKeySchema>;
 
 const copied = z.object({ clearsAt: iso.nullable() }).strict();
+
+const passphrase = z.string().min(1).max(1024);
+
+/** What a backup holds or a restore wrote: names and kids, never a secret. */
+export const BackupSummarySchema = z
+  .object({
+    keys: z.array(z.object({ name: z.string(), kid: z.string(), alg: z.string() }).strict()),
+    credentials: z.array(z.string()),
+    templates: z.array(z.string()),
+  })
+  .strict();
+export type BackupSummaryView = z.infer<typeof BackupSummarySchema>;
 
 export const CONTRACT = {
   appInfo: {
@@ -321,6 +333,24 @@ export const CONTRACT = {
   openExternal: {
     request: z.object({ url: z.string().max(20_000) }).strict(),
     response: none,
+  },
+  backupVault: {
+    request: z.object({ passphrase, keys: z.array(keyRef).max(10_000).optional() }).strict(),
+    /** path null: the user cancelled the save dialog. */
+    response: z
+      .object({ path: z.string().nullable(), summary: BackupSummarySchema.nullable() })
+      .strict(),
+  },
+  restoreVault: {
+    request: z.object({ passphrase, onConflict: z.enum(['skip', 'rename']).optional() }).strict(),
+    response: z
+      .object({
+        path: z.string().nullable(),
+        summary: BackupSummarySchema.nullable(),
+        skipped: z.array(z.object({ what: z.string(), why: z.string() }).strict()),
+        renamed: z.array(z.object({ from: z.string(), to: z.string() }).strict()),
+      })
+      .strict(),
   },
   cancelJob: {
     request: z.object({ jobId }).strict(),

@@ -3,28 +3,35 @@ import type { DesktopPorts } from '../core/ipc/handlers.ts';
 
 /** The native pieces the core asks for: dialogs, clipboard, the browser. */
 export function desktopPorts(window: () => BrowserWindow | null): DesktopPorts {
+  const openOne = async (options: Electron.OpenDialogOptions): Promise<string | null> => {
+    const owner = window();
+    const result = owner
+      ? await dialog.showOpenDialog(owner, options)
+      : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
   return {
-    async chooseKeyFile() {
-      const options: Electron.OpenDialogOptions = {
+    chooseKeyFile: () =>
+      openOne({
         title: 'Import a key',
         properties: ['openFile'],
         filters: [
           { name: 'Keys', extensions: ['pem', 'key', 'json', 'jwk'] },
           { name: 'All files', extensions: ['*'] },
         ],
-      };
+      }),
+    chooseBackupFile: () =>
+      openOne({
+        title: 'Restore a Keycast backup',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Keycast backups', extensions: ['kcbackup'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      }),
+    async chooseSavePath(suggestedName, title = 'Save public key') {
       const owner = window();
-      const result = owner
-        ? await dialog.showOpenDialog(owner, options)
-        : await dialog.showOpenDialog(options);
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
-    async chooseSavePath(suggestedName) {
-      const owner = window();
-      const options: Electron.SaveDialogOptions = {
-        title: 'Save public key',
-        defaultPath: suggestedName,
-      };
+      const options: Electron.SaveDialogOptions = { title, defaultPath: suggestedName };
       const result = owner
         ? await dialog.showSaveDialog(owner, options)
         : await dialog.showSaveDialog(options);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import {
   CONFLICT_MODES,
   createBackup,
+  MAX_BACKUP_BYTES,
   restoreBackup,
   type BackupSummary,
   type ConflictMode,
@@ -13,9 +14,6 @@ import { diagnose, type DoctorReport } from '../core/vault/doctor.ts';
 import { openVault } from './context.ts';
 import { printJson, printLines } from './io.ts';
 import { readPassphrase } from './passphrase.ts';
-
-/** An encrypted backup holds every key; thousands of RSA-4096 keys stay well under this. */
-export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
 
 export function doctorCommand(): Command {
   return new Command('doctor')

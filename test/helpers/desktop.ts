@@ -5,6 +5,7 @@ import type { DesktopPorts } from '../../main/core/ipc/handlers.ts';
 export class TestDesktop implements DesktopPorts {
   nextKeyFile: string | null = null;
   nextSavePath: string | null = null;
+  nextBackupFile: string | null = null;
   clipboardText = '';
   readonly opened: string[] = [];
   readonly clipboard = {
@@ -16,6 +17,9 @@ export class TestDesktop implements DesktopPorts {
   };
   chooseKeyFile(): Promise<string | null> {
     return Promise.resolve(this.nextKeyFile);
+  }
+  chooseBackupFile(): Promise<string | null> {
+    return Promise.resolve(this.nextBackupFile);
   }
   chooseSavePath(): Promise<string | null> {
     return Promise.resolve(this.nextSavePath);

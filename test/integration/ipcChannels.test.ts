@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,8 @@ describe('every IPC channel, against the real core and keychain', () => {
       copyText: { text: token, sensitive: true },
       openExternal: { url: 'https://kinescope.io/chat/evt-1' },
       cancelJob: { jobId: 'nothing-running' },
+      backupVault: { passphrase: 'a long backup passphrase' },
+      restoreVault: { passphrase: 'a long backup passphrase', onConflict: 'skip' },
       deleteCredential: { name: 'kinescope' },
       deleteKey: { id: ids.ec!, evenIfUploaded: false },
     };
@@ -140,6 +142,8 @@ describe('every IPC channel, against the real core and keychain', () => {
         const remote = [...kinescope.keys.keys()][0]!;
         (request as { remoteId: string }).remoteId = remote;
       }
+      if (action === 'backupVault') desktop.nextSavePath = join(home, 'walk.kcbackup');
+      if (action === 'restoreVault') desktop.nextBackupFile = join(home, 'walk.kcbackup');
       const envelope = await dispatch(action, request);
       expect(envelope, `${action}: ${JSON.stringify(envelope)}`).toMatchObject({ ok: true });
       const text = JSON.stringify(envelope);
@@ -159,6 +163,7 @@ describe('every IPC channel, against the real core and keychain', () => {
       kty: 'RSA',
     });
     expect(kinescope.events.get('evt-1')?.chat_jwt_required).toBe(true);
+    expect(statSync(join(home, 'walk.kcbackup')).mode & 0o777).toBe(0o600);
     expect(
       vault
         .list()

@@ -4,6 +4,9 @@ import { thumbprintOfRecord } from '../store/keyTable.ts';
 import type { RestorePlan, Vault } from '../vault/vault.ts';
 import { openBackup, sealBackup, type BackupContent } from './format.ts';
 
+/** An encrypted backup holds every key; thousands of RSA-4096 keys stay well under this. */
+export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
+
 export const CONFLICT_MODES = ['skip', 'rename'] as const;
 export type ConflictMode = (typeof CONFLICT_MODES)[number];
 

@@ -4,6 +4,9 @@ import type { KeyView, Progress, ProviderView, TokenKindView } from '../../../sh
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError } from '../errors.ts';
 import { readRegularFile } from '../input.ts';
+import { createBackup, MAX_BACKUP_BYTES, restoreBackup } from '../backup/backup.ts';
+import { writeSecretFile } from '../backup/file.ts';
+import { checkPassphrase } from '../backup/format.ts';
 import { exportPublic } from '../keys/export.ts';
 import { generateKeyMaterial } from '../keys/generate.ts';
 import { importKeyMaterial } from '../keys/import.ts';
@@ -33,7 +36,8 @@ import type { SettingsStore } from './settingsStore.ts';
 /** What only the desktop can do: native dialogs, the clipboard, the browser. */
 export interface DesktopPorts {
   chooseKeyFile(): Promise<string | null>;
-  chooseSavePath(suggestedName: string): Promise<string | null>;
+  chooseBackupFile(): Promise<string | null>;
+  chooseSavePath(suggestedName: string, title?: string): Promise<string | null>;
   clipboard: Clipboard;
   openExternal(url: string): Promise<void>;
 }
@@ -104,9 +108,11 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       };
     },
 
-    listKeys() {
+    async listKeys() {
       const now = new Date();
-      return { keys: vault.list().map((r) => toKeyView(r, now)) };
+      const records = vault.list();
+      const missing = await vault.missingSecrets(records);
+      return { keys: records.map((r) => toKeyView(r, now, missing.has(r.id))) };
     },
 
     generateKey(request) {
@@ -213,7 +219,10 @@ export function createAppCore(deps: HandlerDeps): AppCore {
     async inspectToken(request) {
       let keys;
       if (request.verifyWith === 'vault') {
-        keys = await Promise.all(vault.list().map((r) => vault.verifier(r)));
+        // A key whose secret is missing (or whose item does not match) cannot verify: skip it, so
+        // one broken HMAC item does not fail every token.
+        const settled = await Promise.allSettled(vault.list().map((r) => vault.verifier(r)));
+        keys = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       } else if (request.verifyWith === 'jwks') {
         keys = keysFromJwks(readJsonInput(request.jwks ?? '', 'JWKS'));
       }
@@ -301,6 +310,33 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       }
       await ports.openExternal(url);
       return {};
+    },
+
+    async backupVault({ passphrase, keys }) {
+      checkPassphrase(passphrase);
+      for (const ref of keys ?? []) vault.find(ref);
+      const day = new Date().toISOString().slice(0, 10);
+      const path = await ports.chooseSavePath(
+        `keycast-backup-${day}.kcbackup`,
+        'Save an encrypted backup',
+      );
+      if (path === null) return { path: null, summary: null };
+      const { jwe, summary } = await createBackup(vault, passphrase, keys);
+      writeSecretFile(path, `${jwe}\n`, 'backup');
+      return { path, summary };
+    },
+
+    async restoreVault({ passphrase, onConflict }) {
+      const path = await ports.chooseBackupFile();
+      if (path === null) return { path: null, summary: null, skipped: [], renamed: [] };
+      const text = readRegularFile(path, 'backup', MAX_BACKUP_BYTES);
+      const { skipped, renamed, ...summary } = await restoreBackup(
+        vault,
+        text,
+        passphrase,
+        onConflict,
+      );
+      return { path, summary, skipped, renamed };
     },
 
     cancelJob({ jobId }) {

@@ -1,7 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { KeyRecord, Upload } from '../../../shared/keyRecord.ts';
 import { KeyRecordSchema } from '../../../shared/keyRecord.ts';
-import type { PublicJwkBody } from '../keys/material.ts';
 import { thumbprintOf } from '../keys/publicJwk.ts';
 
 /** The key record's known members; anything else a record carries is kept in `extra`. */

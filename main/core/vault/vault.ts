@@ -270,6 +270,18 @@ export class Vault {
     return secret !== null;
   }
 
+  /** The ids of the keys whose keychain item is missing: one listing where the keychain can, else one read per key. */
+  async missingSecrets(records: readonly KeyRecord[]): Promise<Set<string>> {
+    const accounts = await this.keychainAccounts().catch(() => null);
+    if (accounts) {
+      const present = new Set(accounts);
+      return new Set(records.filter((r) => !present.has(this.accountOf(r))).map((r) => r.id));
+    }
+    const missing = new Set<string>();
+    for (const record of records) if (!(await this.hasSecret(record))) missing.add(record.id);
+    return missing;
+  }
+
   /** Accounts of every Keycast keychain item, or null where the keychain cannot list them. */
   async keychainAccounts(): Promise<string[] | null> {
     return this.secrets.accounts ? this.secrets.accounts() : null;
