@@ -11,7 +11,7 @@ import {
   readRegularFile,
   readStreamCapped,
 } from '../../main/core/input.ts';
-import { createAppCore } from '../../main/core/ipc/handlers.ts';
+import { createAppCore, type DesktopPorts } from '../../main/core/ipc/handlers.ts';
 import type { SettingsStore } from '../../main/core/ipc/settingsStore.ts';
 import type { Vault } from '../../main/core/vault/vault.ts';
 
@@ -136,14 +136,10 @@ describe('formatBytes', () => {
 describe("the app's key file import", () => {
   it.runIf(posix)('refuses a FIFO and a device through the same bounded reader', async () => {
     const core = createAppCore({
-      vault: {} as Vault, // never reached: the file is refused first
+      // None of these is reached: the file is refused before anything else happens.
+      vault: {} as Vault,
       settings: {} as SettingsStore,
-      ports: {
-        chooseKeyFile: () => Promise.resolve(null),
-        chooseSavePath: () => Promise.resolve(null),
-        clipboard: { readText: () => Promise.resolve(''), writeText: () => Promise.resolve() },
-        openExternal: () => Promise.resolve(),
-      },
+      ports: {} as DesktopPorts,
       version: 'test',
       progress: () => undefined,
     });

@@ -1,7 +1,13 @@
 import { calculateJwkThumbprint } from 'jose';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type JsonWebKey,
+} from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, familyOf, type Algorithm } from '../../shared/algorithms.ts';
 import type { KeyRecord } from '../../shared/keyRecord.ts';
@@ -10,7 +16,9 @@ import { exportPublic, toJwks } from '../../main/core/keys/export.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { importKeyMaterial } from '../../main/core/keys/import.ts';
 import type { KeyMaterial } from '../../main/core/keys/material.ts';
-import { thumbprintOf, toPublicJwk } from '../../main/core/keys/publicJwk.ts';
+import { privateMatchesPublic } from '../../main/core/keys/consistency.ts';
+import { publicBodyOf, thumbprintOf, toPublicJwk } from '../../main/core/keys/publicJwk.ts';
+import { OsKeychain } from '../../main/core/vault/secretStore.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { PRIVATE_MEMBERS, memberNames, pem, rsaKey } from '../helpers/keys.ts';
 
@@ -111,6 +119,21 @@ describe('generateKeyMaterial', () => {
   });
 });
 
+/** A private JWK of one key with the named private members taken from another key. */
+function mixedJwk(type: 'rsa' | 'ec' | 'ed25519', foreign: readonly string[]): JsonWebKey {
+  const make = (): JsonWebKey =>
+    (type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : type === 'ec'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519')
+    ).privateKey.export({ format: 'jwk' });
+  const own = make() as Record<string, unknown>;
+  const other = make() as Record<string, unknown>;
+  for (const member of foreign) own[member] = other[member];
+  return own;
+}
+
 describe('importKeyMaterial', () => {
   let rsa: ReturnType<typeof rsaKey>;
   beforeAll(() => {
@@ -163,6 +186,21 @@ describe('importKeyMaterial', () => {
     }
     const jwk = { kty: 'oct', k: randomBytes(64).toString('base64url'), alg: 'HS512' };
     expect(importKeyMaterial(JSON.stringify(jwk)).alg).toBe('HS512');
+    expect(importKeyMaterial('x'.repeat(2560), { alg: 'HS256' }).secret).toHaveLength(2560);
+  });
+
+  it('accepts every genuine private JWK type after checking its parts belong together', () => {
+    for (const pair of [
+      generateKeyPairSync('rsa', { modulusLength: 2048 }),
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+      generateKeyPairSync('ed25519'),
+    ]) {
+      const jwk = pair.privateKey.export({ format: 'jwk' });
+      const material = importKeyMaterial(JSON.stringify(jwk));
+      expect(material.publicJwk).toEqual(
+        expect.objectContaining({ kty: jwk.kty, ...(jwk.n ? { n: jwk.n } : { x: jwk.x }) }),
+      );
+    }
   });
 
   it.each([
@@ -239,9 +277,108 @@ describe('importKeyMaterial', () => {
       /could not be read/,
     ],
     ['an empty file', () => '  \n', {}, /empty/],
+    [
+      'an RSA-PSS-only key (OID rsassaPss)',
+      () => pem(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey, 'pkcs8'),
+      {},
+      /This is an RSA-PSS-only key \(OID rsassaPss\)/,
+    ],
+    [
+      'an HMAC secret over 2,560 bytes',
+      () => 'x'.repeat(2561),
+      { alg: 'HS256' as const },
+      /This secret is 2561 bytes; Keycast stores secrets of at most 2560 bytes/,
+    ],
+    [
+      'an oct JWK over 2,560 bytes',
+      () => JSON.stringify({ kty: 'oct', k: randomBytes(4096).toString('base64url') }),
+      {},
+      /4096 bytes; Keycast stores secrets of at most 2560/,
+    ],
+    [
+      'an RSA JWK whose d, p and q belong to another key',
+      () => JSON.stringify(mixedJwk('rsa', ['d', 'p', 'q', 'dp', 'dq', 'qi'])),
+      {},
+      /private and public parts of this JWK belong to different keys/,
+    ],
+    [
+      'an EC JWK with a foreign d',
+      () => JSON.stringify(mixedJwk('ec', ['d'])),
+      {},
+      /belong to different keys/,
+    ],
+    [
+      'an Ed25519 JWK with a foreign d',
+      () => JSON.stringify(mixedJwk('ed25519', ['d'])),
+      {},
+      /belong to different keys/,
+    ],
+    [
+      'a PKCS#1 PEM whose CRT parameters belong to another key',
+      () =>
+        pem(
+          createPrivateKey({
+            key: mixedJwk('rsa', ['d', 'p', 'q', 'dp', 'dq', 'qi']),
+            format: 'jwk',
+          }),
+          'pkcs1',
+        ),
+      {},
+      /This private key is damaged: its parts do not belong to one key/,
+    ],
   ])('refuses %s, saying why', (_label, input, options, message) => {
     expect(() => importKeyMaterial(input(), options)).toThrow(InputError);
     expect(() => importKeyMaterial(input(), options)).toThrow(message);
+  });
+});
+
+describe('privateMatchesPublic (the check when a key is first loaded from the keychain)', () => {
+  it('accepts stored material with its own record', async () => {
+    for (const alg of ['RS256', 'ES256', 'EdDSA', 'HS256'] as const) {
+      const material = await generateKeyMaterial(alg);
+      expect(privateMatchesPublic(alg, material.secret, material.publicJwk)).toBe(true);
+    }
+  });
+
+  it('spots a keychain item swapped for another key, or damaged', async () => {
+    for (const alg of ['RS256', 'ES384', 'EdDSA'] as const) {
+      const record = await generateKeyMaterial(alg);
+      const swapped = await generateKeyMaterial(alg);
+      expect(privateMatchesPublic(alg, swapped.secret, record.publicJwk)).toBe(false);
+      expect(privateMatchesPublic(alg, randomBytes(200), record.publicJwk)).toBe(false);
+      expect(privateMatchesPublic(alg, record.secret, null)).toBe(false);
+    }
+    const secret = await generateKeyMaterial('HS256');
+    const rsa = await generateKeyMaterial('RS256');
+    expect(privateMatchesPublic('HS256', secret.secret, rsa.publicJwk)).toBe(false);
+  });
+
+  it('spots an EC item whose d belongs to another key (stored DER keeps the old public point)', () => {
+    const der = new Uint8Array(
+      createPrivateKey({ key: mixedJwk('ec', ['d']), format: 'jwk' }).export({
+        type: 'pkcs8',
+        format: 'der',
+      }),
+    );
+    const claimed = publicBodyOf(
+      createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }),
+    );
+    expect(privateMatchesPublic('ES256', der, claimed)).toBe(false);
+  });
+
+  it("leaves the caller's bytes alone (the caller wipes them)", async () => {
+    const material = await generateKeyMaterial('ES256');
+    const copy = Uint8Array.from(material.secret);
+    privateMatchesPublic('ES256', material.secret, material.publicJwk);
+    expect(material.secret).toEqual(copy);
+  });
+});
+
+describe('the keychain size limit', () => {
+  it('is a sentence (exit 2), not a RangeError, and nothing is written', async () => {
+    const write = new OsKeychain('keycast-test-never-written').write('x', new Uint8Array(2561));
+    await expect(write).rejects.toThrow(InputError);
+    await expect(write).rejects.toThrow(/2561 bytes; a keychain item holds at most 2560 bytes/);
   });
 });
 

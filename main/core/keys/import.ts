@@ -1,10 +1,19 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { familyOf, isAlgorithm, type Algorithm } from '../../../shared/algorithms.ts';
 import { InputError, shown } from '../errors.ts';
-import type { KeyMaterial } from './material.ts';
+import { readJsonInput } from '../json.ts';
+import { keyPairMatches } from './consistency.ts';
+import type { KeyMaterial, PublicJwkBody } from './material.ts';
 import { publicBodyOf } from './publicJwk.ts';
 import { ROCA_MESSAGE, hasRocaFingerprint } from './roca.ts';
-import { NODE_CURVE_ALGS, RSA_EXPONENT, RSA_MAX_BITS, RSA_MIN_BITS, specOf } from './spec.ts';
+import {
+  KEYCHAIN_ITEM_BYTES,
+  NODE_CURVE_ALGS,
+  RSA_EXPONENT,
+  RSA_MAX_BITS,
+  RSA_MIN_BITS,
+  specOf,
+} from './spec.ts';
 
 export const SECRET_ENCODINGS = ['text', 'base64', 'base64url', 'hex'] as const;
 export type SecretEncoding = (typeof SECRET_ENCODINGS)[number];
@@ -60,14 +69,11 @@ function fromPem(pem: string, options: ImportOptions): KeyMaterial {
 }
 
 function fromJwk(text: string, options: ImportOptions): KeyMaterial {
-  let jwk: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
-    jwk = parsed as Record<string, unknown>;
-  } catch (cause) {
-    throw new InputError('The JWK is not valid JSON: check that the file is complete.', { cause });
+  const parsed = readJsonInput(text, 'JWK');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InputError('The JWK is not a JSON object: check that the file is complete.');
   }
+  const jwk = parsed as Record<string, unknown>;
   if (Array.isArray(jwk.keys)) {
     throw new InputError('This is a JWKS (a set of public keys). Import one private JWK instead.');
   }
@@ -97,7 +103,17 @@ function fromJwk(text: string, options: ImportOptions): KeyMaterial {
       cause,
     });
   }
-  return withKid(fromKeyObject(key, alg), jwk.kid);
+  return withKid(fromKeyObject(key, alg, jwk), jwk.kid);
+}
+
+/** The JWK's own public members (n/e, crv/x/y), not the ones Node derives from its private part. */
+function ownPublicMembers(
+  jwk: Record<string, unknown>,
+  derived: PublicJwkBody | null,
+): PublicJwkBody {
+  const own: Record<string, unknown> = {};
+  for (const member of Object.keys(derived ?? {})) own[member] = jwk[member];
+  return own as unknown as PublicJwkBody;
 }
 
 function jwkAlg(jwk: Record<string, unknown>): Algorithm | undefined {
@@ -124,13 +140,25 @@ function withKid(material: KeyMaterial, kid: unknown): KeyMaterial {
   return typeof kid === 'string' && kid !== '' ? { ...material, suggestedKid: kid } : material;
 }
 
-function fromKeyObject(key: KeyObject, requested: Algorithm | undefined): KeyMaterial {
+/**
+ * Parts of different keys load without complaint, then sign tokens that never verify: a JWK is
+ * checked against its own public members, a PEM against the public key its private part implies.
+ */
+function fromKeyObject(
+  key: KeyObject,
+  requested: Algorithm | undefined,
+  jwk?: Record<string, unknown>,
+): KeyMaterial {
   const alg = algorithmFor(key, requested);
-  return {
-    alg,
-    secret: new Uint8Array(key.export({ type: 'pkcs8', format: 'der' })),
-    publicJwk: publicBodyOf(key),
-  };
+  const publicJwk = publicBodyOf(key);
+  if (!keyPairMatches(key, jwk ? ownPublicMembers(jwk, publicJwk) : publicJwk)) {
+    throw new InputError(
+      jwk
+        ? 'The private and public parts of this JWK belong to different keys (its d, p or q come from another key): tokens it signs would never verify. Export the key again from where it was made.'
+        : 'This private key is damaged: its parts do not belong to one key, so tokens it signs would never verify. Export it again from where it was made.',
+    );
+  }
+  return { alg, secret: new Uint8Array(key.export({ type: 'pkcs8', format: 'der' })), publicJwk };
 }
 
 function algorithmFor(key: KeyObject, requested: Algorithm | undefined): Algorithm {
@@ -140,8 +168,11 @@ function algorithmFor(key: KeyObject, requested: Algorithm | undefined): Algorit
       `This is ${family} key, which cannot sign with ${requested}: choose a matching --alg.`,
     );
   switch (key.asymmetricKeyType) {
-    case 'rsa':
-    case 'rsa-pss': {
+    case 'rsa-pss':
+      throw new InputError(
+        'This is an RSA-PSS-only key (OID rsassaPss), which Keycast cannot store or publish as a JWK: import an ordinary RSA key (BEGIN RSA PRIVATE KEY, or PKCS#8 with rsaEncryption), which signs PS256 as well.',
+      );
+    case 'rsa': {
       const bits = details.modulusLength ?? 0;
       if (bits < RSA_MIN_BITS) {
         throw new InputError(
@@ -193,6 +224,11 @@ function fromSecret(text: string, alg: Algorithm, encoding: SecretEncoding): Key
   if (secret.length < minimum) {
     throw new InputError(
       `This secret is ${secret.length} bytes; ${alg} needs at least ${minimum} bytes (${minimum} characters of text), as long as the hash. Ant Media requires 32+ characters.`,
+    );
+  }
+  if (secret.length > KEYCHAIN_ITEM_BYTES) {
+    throw new InputError(
+      `This secret is ${secret.length} bytes; Keycast stores secrets of at most ${KEYCHAIN_ITEM_BYTES} bytes so they fit every OS keychain (${alg} needs only ${minimum}). Use a shorter secret.`,
     );
   }
   return { alg, secret, publicJwk: null };

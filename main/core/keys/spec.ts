@@ -52,6 +52,9 @@ export function specOf(alg: Algorithm): AlgorithmSpec {
   return SPECS[alg];
 }
 
+/** The Windows Credential Manager's limit for one item; every key Keycast stores fits under it. */
+export const KEYCHAIN_ITEM_BYTES = 2560;
+
 export const RSA_MIN_BITS = 2048;
 /** Larger keys would not fit the 2,560-byte Windows Credential Manager limit as PKCS#8 DER. */
 export const RSA_MAX_BITS = 4096;
