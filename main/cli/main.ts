@@ -1,5 +1,6 @@
 import { CommanderError, type Command } from 'commander';
 import { EXIT_CODES, KeycastError } from '../core/errors.ts';
+import { escapeForTerminal } from './io.ts';
 import { buildProgram } from './program.ts';
 
 /** Runs the CLI: errors become one readable line on stderr and an exit code, never a stack. */
@@ -26,15 +27,16 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof KeycastError) {
-    process.stderr.write(`keycast: ${error.message}\n`);
-    if (process.env.KEYCAST_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
+    process.stderr.write(`keycast: ${escapeForTerminal(error.message)}\n`);
+    if (process.env.KEYCAST_DEBUG)
+      process.stderr.write(`${escapeForTerminal(error.stack ?? '')}\n`);
     return EXIT_CODES[error.kind];
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = escapeForTerminal(error instanceof Error ? error.message : String(error));
   process.stderr.write(
     `keycast: unexpected error: ${message}. Set KEYCAST_DEBUG=1 for details and report it.\n`,
   );
   if (process.env.KEYCAST_DEBUG && error instanceof Error)
-    process.stderr.write(`${error.stack ?? ''}\n`);
+    process.stderr.write(`${escapeForTerminal(error.stack ?? '')}\n`);
   return 1;
 }

@@ -10,7 +10,7 @@ import {
   TokenRejectedError,
   shown,
 } from '../../main/core/errors.ts';
-import { table } from '../../main/cli/io.ts';
+import { escapeForTerminal, table } from '../../main/cli/io.ts';
 import { parseClaimFlag } from '../../main/cli/tokenCommands.ts';
 
 describe('parseClaimFlag', () => {
@@ -41,6 +41,25 @@ describe('table', () => {
         ],
       ),
     ).toEqual(['A    LONGER', 'xyz  1', 'q    22']);
+  });
+  it('escapes cells before measuring, so control characters cannot shift columns', () => {
+    expect(table(['N', 'X'], [['\u001b[2J', '1']])).toEqual([`N${' '.repeat(8)}X`, '\\x1b[2J  1']);
+  });
+});
+
+describe('escapeForTerminal', () => {
+  it('shows C0, DEL, C1 and bidi override characters as escapes', () => {
+    expect(escapeForTerminal('\u001b]52;c;aGk=\u0007')).toBe('\\x1b]52;c;aGk=\\x07');
+    expect(escapeForTerminal('a\rb\u0000\u007f\u009b31m')).toBe('a\\x0db\\x00\\x7f\\x9b31m');
+    expect(escapeForTerminal('\u202egnp.exe\u2066\u2069')).toBe('\\u202egnp.exe\\u2066\\u2069');
+  });
+  it('leaves tabs, line feeds and ordinary text, accents and emoji included, alone', () => {
+    const text = 'Clés\tvalue\nnext — ✓ 🎥 «ok»';
+    expect(escapeForTerminal(text)).toBe(text);
+  });
+  it('is idempotent, so output escaped twice reads the same', () => {
+    const once = escapeForTerminal('\u001b[2J');
+    expect(escapeForTerminal(once)).toBe(once);
   });
 });
 
