@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Settings } from '../../shared/ipc.ts';
 import { call } from './api.ts';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { InspectScreen } from './screens/InspectScreen.tsx';
 import { KeysScreen } from './screens/KeysScreen.tsx';
 import { MintScreen } from './screens/MintScreen.tsx';
@@ -52,11 +53,14 @@ export function App() {
             {keychain}
           </p>
         )}
-        {screen === 'Keys' && <KeysScreen />}
-        {screen === 'Mint' && <MintScreen />}
-        {screen === 'Inspect' && <InspectScreen />}
-        {screen === 'Providers' && <ProvidersScreen />}
-        {screen === 'Settings' && <SettingsScreen onSettings={(s) => applyTheme(s.theme)} />}
+        {/* keyed by screen: moving to another screen clears a failure */}
+        <ErrorBoundary key={screen} screen={screen}>
+          {screen === 'Keys' && <KeysScreen />}
+          {screen === 'Mint' && <MintScreen />}
+          {screen === 'Inspect' && <InspectScreen />}
+          {screen === 'Providers' && <ProvidersScreen />}
+          {screen === 'Settings' && <SettingsScreen onSettings={(s) => applyTheme(s.theme)} />}
+        </ErrorBoundary>
       </main>
     </div>
   );
