@@ -288,7 +288,7 @@ describe('a keychain item changed behind Keycast', () => {
     const result = await runCli(['token', 'mint', 'a'], { home });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /The keychain item for "a" does not match its record \(it is the private half of another key\)/,
+      /The keychain item for "a" does not match its record \(it is not the private half of this key's public key\)/,
     );
     await vault.remove(a.id);
   });
