@@ -11,7 +11,16 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-type Fault = { status: number; headers?: Record<string, string> } | 'hang';
+/**
+ * What a queued fault answers instead of the contract: an HTTP status (with a body of its own, e.g.
+ * odd JSON), no answer at all, a 200 whose body drips one byte per `dripMs`, or a 200 whose body
+ * is `bytes` long (Infinity: endless), with or without a Content-Length.
+ */
+export type Fault =
+  | { status: number; headers?: Record<string, string>; body?: string }
+  | 'hang'
+  | { dripMs: number }
+  | { bytes: number; declareLength?: boolean };
 
 /**
  * A loopback HTTP server that speaks a provider's documented contract exactly: method, path,
@@ -20,6 +29,8 @@ type Fault = { status: number; headers?: Record<string, string> } | 'hang';
  */
 export abstract class ContractServer {
   readonly requests: RecordedRequest[] = [];
+  /** Bytes of flood bodies the client took before it hung up (checks that it stops reading). */
+  floodBytesSent = 0;
   private readonly faults: Fault[] = [];
   private readonly hanging = new Set<ServerResponse>();
   private server: Server | undefined;
@@ -51,6 +62,33 @@ export abstract class ContractServer {
     for (let i = 0; i < times; i += 1) this.faults.push(fault);
   }
 
+  /** A 200 whose JSON body never finishes: one space at a time, until the client hangs up. */
+  private drip(res: ServerResponse, everyMs: number): void {
+    this.hanging.add(res);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{"data":');
+    const timer = setInterval(() => res.write(' '), everyMs);
+    res.on('close', () => clearInterval(timer));
+  }
+
+  /** A 200 of `bytes` bytes (JSON-looking padding), written as fast as the client reads it. */
+  private async flood(res: ServerResponse, bytes: number, declareLength = false): Promise<void> {
+    this.hanging.add(res);
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      ...(declareLength && Number.isFinite(bytes) ? { 'Content-Length': String(bytes) } : {}),
+    });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let closed = false;
+    res.on('close', () => (closed = true));
+    for (let sent = 0; sent < bytes && !closed; sent += chunk.length) {
+      const ok = res.write(chunk);
+      if (!closed) this.floodBytesSent += chunk.length;
+      if (!ok) await drainedOrClosed(res);
+    }
+    res.end();
+  }
+
   protected abstract route(
     method: string,
     path: string,
@@ -74,6 +112,12 @@ export abstract class ContractServer {
       this.hanging.add(res);
       return;
     }
+    if (fault && 'dripMs' in fault) return this.drip(res, fault.dripMs);
+    if (fault && 'bytes' in fault) return this.flood(res, fault.bytes, fault.declareLength);
+    if (fault?.body !== undefined) {
+      res.writeHead(fault.status, { 'Content-Type': 'application/json', ...fault.headers });
+      return void res.end(fault.body);
+    }
     if (fault) return send(res, fault.status, { message: 'injected fault' }, fault.headers);
     if (req.headers.authorization !== `Bearer ${this.bearer}`)
       return send(res, 401, { message: 'unauthorized' });
@@ -82,6 +126,16 @@ export abstract class ContractServer {
     const [status, payload] = await this.route(req.method ?? '', path, body);
     send(res, status, payload);
   }
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 function send(

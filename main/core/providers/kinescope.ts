@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { KeyRecord, PublicJwk } from '../../../shared/keyRecord.ts';
 import { InputError } from '../errors.ts';
-import { ApiClient, ProviderApiError, unwrapData } from '../net/http.ts';
+import { ApiClient, ProviderApiError } from '../net/http.ts';
 import { parseUnixSeconds } from '../time.ts';
 import type { Vault } from '../vault/vault.ts';
 import { checkKey } from './mint.ts';
@@ -80,19 +80,39 @@ export const kinescope: Provider = {
   },
 };
 
-/** A JWK as Kinescope answers it: documented are id, kty, kid, created_at and expires_at. */
-export interface KinescopeJwk {
-  id: string;
-  kid: string;
-  kty: string;
-  alg?: string;
-  use?: string;
-  n?: string;
-  e?: string;
-  created_at?: string;
-  expires_at?: string;
-  [other: string]: unknown;
-}
+/**
+ * A JWK as Kinescope answers it. Documented are id, kty, kid, created_at and expires_at; the
+ * public members may be there too. Unknown members are kept, never a reason to refuse.
+ */
+const KinescopeJwkSchema = z
+  .object({
+    id: z.string().min(1),
+    kid: z.string(),
+    kty: z.string(),
+    alg: z.string().nullish(),
+    use: z.string().nullish(),
+    n: z.string().nullish(),
+    e: z.string().nullish(),
+    created_at: z.string().nullish(),
+    expires_at: z.string().nullish(),
+  })
+  .loose();
+export type KinescopeJwk = z.infer<typeof KinescopeJwkSchema>;
+
+/** Kinescope wraps results as {"data": …}; both that and a bare result are read. */
+const enveloped = <T>(schema: z.ZodType<T>): z.ZodType<T> =>
+  z.preprocess(
+    (body: unknown) =>
+      body !== null && typeof body === 'object' && !Array.isArray(body) && 'data' in body
+        ? body.data
+        : body,
+    schema,
+  );
+
+const KEY_LIST = enveloped(z.array(KinescopeJwkSchema).nullable()).transform((k) => k ?? []);
+const KEY = enveloped(KinescopeJwkSchema);
+/** Answers Keycast does not read (a deleted key, an updated event): any JSON, or nothing. */
+const NOT_READ = z.unknown();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -120,28 +140,26 @@ export class KinescopeClient {
   }
 
   async listKeys(): Promise<KinescopeJwk[]> {
-    return unwrapData<KinescopeJwk[]>((await this.api.request('GET', '/v1/jwk')).data) ?? [];
+    return this.api.request('GET', '/v1/jwk', KEY_LIST);
   }
 
   async getKey(id: string): Promise<KinescopeJwk> {
-    return unwrapData<KinescopeJwk>(
-      (await this.api.request('GET', `/v1/jwk/${encodeURIComponent(id)}`)).data,
-    );
+    return this.api.request('GET', `/v1/jwk/${encodeURIComponent(id)}`, KEY);
   }
 
   async deleteKey(id: string): Promise<void> {
-    await this.api.request('DELETE', `/v1/jwk/${encodeURIComponent(id)}`);
+    await this.api.request('DELETE', `/v1/jwk/${encodeURIComponent(id)}`, NOT_READ);
   }
 
   async addKey(body: Record<string, string>): Promise<KinescopeJwk> {
-    return unwrapData<KinescopeJwk>((await this.api.request('POST', '/v1/jwk', body)).data);
+    return this.api.request('POST', '/v1/jwk', KEY, body);
   }
 
   /** Requires (or stops requiring) a signed JWT in a live event's chat. */
   async enableChatJwt(eventId: string, required = true): Promise<void> {
     if (!eventId.trim())
       throw new InputError('Enabling chat JWT needs the live event id (--event).');
-    await this.api.request('PUT', `/v2/live/events/${encodeURIComponent(eventId)}`, {
+    await this.api.request('PUT', `/v2/live/events/${encodeURIComponent(eventId)}`, NOT_READ, {
       chat_jwt_required: required,
     });
   }
@@ -186,10 +204,6 @@ export async function uploadToKinescope(
     );
   }
   const created = await client.addKey(body);
-  if (!created?.id)
-    throw new ProviderApiError(
-      'Kinescope accepted the key but did not say its id: check the key list.',
-    );
   const stored = await client.getKey(created.id);
   // Kinescope documents only {id, kty, kid, created_at, expires_at} as its answer.
   const differs = differingMembers(body, stored, ['kid', 'kty'], ['n', 'e', 'alg']);

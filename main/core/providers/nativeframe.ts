@@ -97,40 +97,57 @@ export class NativeFrameClient {
       data: { displayName?: string; mirrors: unknown[] };
     };
   }): Promise<string> {
-    return tokenFrom(
-      await this.api.request<{ token?: string }>('POST', '/auth/v1/video-jwt', body),
-    );
+    return (await this.api.request('POST', '/auth/v1/video-jwt', TOKEN_ANSWER, body)).token;
   }
 
   async serviceToken(body: { kid: string; roles: string[] }): Promise<string> {
-    return tokenFrom(await this.api.request<{ token?: string }>('POST', '/auth/v1/jwt', body));
+    return (await this.api.request('POST', '/auth/v1/jwt', TOKEN_ANSWER, body)).token;
   }
 
   async putIssuer(
     iss: string,
     body: { iss: string; project: { id: string }; aud: string[]; roles: string[]; keys: unknown[] },
-  ): Promise<Record<string, unknown>> {
-    return (
-      (
-        await this.api.request<Record<string, unknown>>(
-          'PUT',
-          `/auth/v1/issuers/${encodeURIComponent(iss)}`,
-          body,
-        )
-      ).data ?? {}
+  ): Promise<IssuerAnswer> {
+    return this.api.request(
+      'PUT',
+      `/auth/v1/issuers/${encodeURIComponent(iss)}`,
+      ISSUER_ANSWER,
+      body,
     );
   }
 }
 
-function tokenFrom(response: { data: { token?: string } | null }): string {
-  const token = response.data?.token;
-  if (typeof token !== 'string' || token.split('.').length !== 3) {
-    throw new ProviderApiError('Native Frame answered without a token.');
-  }
-  return token;
-}
+/**
+ * A token as Native Frame's API answers it: three dot-separated base64url parts. An empty
+ * signature passes here so that minting can refuse an unsigned token by name.
+ */
+const TOKEN_ANSWER = z
+  .object({
+    token: z
+      .string()
+      .max(16 * 1024)
+      .regex(/^[\w-]+\.[\w-]+\.[\w-]*$/, 'is not a compact JWT'),
+  })
+  .loose();
 
-/** Native Frame's docs request service tokens with roles ["service-account"]. */
+/** The issuer as registered; its keys are compared with what was sent. */
+const ISSUER_ANSWER = z
+  .object({
+    keys: z.array(
+      z
+        .object({
+          kid: z.string(),
+          kty: z.string().nullish(),
+          n: z.string().nullish(),
+          e: z.string().nullish(),
+          alg: z.string().nullish(),
+        })
+        .loose(),
+    ),
+  })
+  .loose();
+type IssuerAnswer = z.infer<typeof ISSUER_ANSWER>;
+
 const serviceParams = z.object({
   nfKid: text(200),
   role: list.transform((roles) => (roles.length > 0 ? roles : ['service-account'])),
@@ -227,7 +244,7 @@ export async function registerIssuer(
   vault: Vault,
   records: KeyRecord[],
   options: { iss: string; projectId: string; aud: string[]; roles: string[] },
-): Promise<Record<string, unknown>> {
+): Promise<IssuerAnswer> {
   for (const record of records) checkKey(RS256_2048, record, 'Native Frame');
   const jwks = toJwks(records);
   const answer = await api.putIssuer(options.iss, {
@@ -237,11 +254,10 @@ export async function registerIssuer(
     roles: options.roles,
     keys: jwks.keys,
   });
-  const returned = Array.isArray(answer.keys) ? (answer.keys as Record<string, unknown>[]) : [];
   const problems = jwks.keys.flatMap((sent) => {
-    const stored = returned.find((k) => k.kid === sent.kid);
+    const stored = answer.keys.find((k) => k.kid === sent.kid);
     if (!stored) return [`${sent.kid} is missing`];
-    const differs = differingMembers(sent, stored, ['kty'], ['n', 'e', 'alg']);
+    const differs = differingMembers(sent, stored, [], ['kty', 'n', 'e', 'alg']);
     return differs.length ? [`${sent.kid} has a different ${differs.join(', ')}`] : [];
   });
   if (problems.length > 0)

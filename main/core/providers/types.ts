@@ -133,8 +133,8 @@ export const list = z.preprocess(
 /**
  * The members of a key read back from a platform that differ from what was sent (SECURITY.md
  * §29). `always` are compared as they are; `whenPresent` only when the answer holds them, because
- * the platforms' documented answers leave some out, and an absent member is no evidence of a
- * different key.
+ * the platforms' documented answers leave some out, and an absent (or null) member is no evidence
+ * of a different key.
  */
 export function differingMembers(
   sent: Record<string, unknown>,
@@ -144,6 +144,8 @@ export function differingMembers(
 ): string[] {
   return [
     ...always.filter((m) => stored[m] !== sent[m]),
-    ...whenPresent.filter((m) => stored[m] !== undefined && stored[m] !== sent[m]),
+    ...whenPresent.filter(
+      (m) => stored[m] !== undefined && stored[m] !== null && stored[m] !== sent[m],
+    ),
   ];
 }
