@@ -406,6 +406,42 @@ describe('Native Frame', () => {
     ).toThrow(/--aud/);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'refuses --scope-claim %s in one sentence instead of losing the scopes',
+    (scopeClaim) => {
+      const params = { iss: 'i', aud: ['a'], userId: 'u', scope: ['viewer'], scopeClaim };
+      expect(() => prepare(nativeframe, 'issuer', params)).toThrow(
+        new RegExp(
+          `^A Native Frame issuer token: --scope-claim cannot be "${scopeClaim}", a name every JavaScript object already has: choose a plain claim name such as "scopes"\\.$`,
+        ),
+      );
+    },
+  );
+
+  it.each(['bad name', '1st', 'a/b', 'x'.repeat(65), ''])(
+    'refuses the scope claim name %j',
+    (scopeClaim) => {
+      const params = { iss: 'i', aud: ['a'], userId: 'u', scope: ['viewer'], scopeClaim };
+      expect(() => prepare(nativeframe, 'issuer', params)).toThrow(
+        /--scope-claim must be a claim name: a letter or "_"/,
+      );
+    },
+  );
+
+  it('keeps plain claim names, scopes included, in the token', () => {
+    for (const scopeClaim of ['roles', 'nf.scopes', '_s', 'proto']) {
+      const p = prepare(nativeframe, 'issuer', {
+        iss: 'i',
+        aud: ['a'],
+        userId: 'u',
+        scope: ['viewer'],
+        scopeClaim,
+      });
+      expect(Object.keys(p.claims)).toContain(scopeClaim);
+      expect(p.claims[scopeClaim]).toEqual(['viewer']);
+    }
+  });
+
   it('video and service tokens come from the API', () => {
     expect(nativeframe.kinds.video!.mode).toBe('remote');
     expect(nativeframe.kinds.service!.mode).toBe('remote');

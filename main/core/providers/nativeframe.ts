@@ -7,6 +7,7 @@ import type { Vault } from '../vault/vault.ts';
 import { checkKey } from './mint.ts';
 import {
   checkClaims,
+  claimName,
   differingMembers,
   list,
   parseParams,
@@ -63,10 +64,7 @@ const issuerParams = z.object({
   userId: text(200),
   scope: scopes,
   displayName: text(200).optional(),
-  scopeClaim: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'must be a claim name')
-    .default(DEFAULT_SCOPE_CLAIM),
+  scopeClaim: claimName.default(DEFAULT_SCOPE_CLAIM),
 });
 
 const RESERVED = new Set(['iss', 'aud', 'sub', 'iat', 'exp', 'nbf', 'jti']);

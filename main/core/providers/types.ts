@@ -121,6 +121,26 @@ export function checkClaims<T extends Record<string, unknown>>(
   );
 }
 
+/**
+ * A claim name a person chooses (e.g. --scope-claim): letters, digits, "_", "." and "-", and never
+ * a name every JavaScript object already answers to (__proto__, constructor, prototype, toString…).
+ * Written as a claim, __proto__ would replace the claims' prototype and the value would vanish
+ * from the token; the others are shadowed or inherited. Refusing them is simpler than hoping.
+ */
+export const claimName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/,
+    'must be a claim name: a letter or "_", then letters, digits, "_", "." or "-", at most 64',
+  )
+  .superRefine((name, ctx) => {
+    if (name in Object.prototype || name === 'prototype')
+      ctx.addIssue({
+        code: 'custom',
+        message: `cannot be "${name}", a name every JavaScript object already has: choose a plain claim name such as "scopes"`,
+      });
+  });
+
 /** Reusable parameter shapes. */
 export const text = (max = 1000): z.ZodString =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
