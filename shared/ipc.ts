@@ -99,6 +99,8 @@ export const MintResultSchema = z
     expiresAt: iso.nullable(),
     links: LinksSchema,
     warnings: z.array(z.string()),
+    /** False for a token a provider's API issued: shown as unverified (SECURITY.md §16). */
+    verified: z.boolean(),
   })
   .strict();
 export type MintResult = z.infer<typeof MintResultSchema>;

@@ -103,7 +103,7 @@ export function mintCommand(): Command {
       )
       .option('--key <key>', 'vault key to sign with (id, kid or name)')
       .option('--ttl <DURATION>', "lifetime, e.g. 5m, 1h, 24h (default: the provider's)")
-      .option('--json', 'print {token, header, claims, expiresAt, links}'),
+      .option('--json', 'print {token, header, claims, expiresAt, links, verified}'),
   ).action(
     async (
       providerId: string,
@@ -122,11 +122,16 @@ export function mintCommand(): Command {
       });
       for (const message of result.warnings) warn(message);
       if (options.json) {
-        const { token, header, claims, expiresAt, links } = result;
-        return printJson({ token, header, claims, expiresAt, links });
+        const { token, header, claims, expiresAt, links, verified } = result;
+        return printJson({ token, header, claims, expiresAt, links, verified });
       }
       printLines([
         result.token,
+        ...(result.verified
+          ? []
+          : [
+              `UNVERIFIED: issued by ${provider.name}'s API; Keycast holds no key to check its signature.`,
+            ]),
         ...(result.expiresAt ? [`expires ${result.expiresAt}`] : []),
         ...describeLinks(result.links),
       ]);

@@ -236,7 +236,22 @@ export class NativeFrameContract extends ContractServer {
     return super.start();
   }
 
+  /**
+   * How issued tokens are signed: properly (ES256), or with this `alg` in the header and no real
+   * signature (empty for "none"), as a broken or hostile API might answer.
+   */
+  issue: 'signed' | { alg: string } = 'signed';
+
   private sign(claims: Record<string, unknown>, ttl: number): Promise<string> {
+    if (this.issue !== 'signed') {
+      const part = (value: unknown): string =>
+        Buffer.from(JSON.stringify(value)).toString('base64url');
+      const now = Math.floor(Date.now() / 1000);
+      const signature = this.issue.alg.toLowerCase() === 'none' ? '' : part('forged');
+      return Promise.resolve(
+        `${part({ alg: this.issue.alg, typ: 'JWT' })}.${part({ ...claims, iat: now, exp: now + ttl })}.${signature}`,
+      );
+    }
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: 'nf-managed' })
       .setIssuedAt()

@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KeycastError } from '../../main/core/errors.ts';
+import { KeycastError, TokenRejectedError } from '../../main/core/errors.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { ApiClient, ProviderApiError } from '../../main/core/net/http.ts';
 import {
@@ -293,6 +293,38 @@ describe('Native Frame API client against the documented contract', () => {
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${NF_SERVICE_JWT}`);
     expect(result.claims).toMatchObject({ sub: 'u1', scopes: ['broadcaster'] });
     expect(result.expiresAt).not.toBeNull();
+    expect(result.verified).toBe(false);
+  });
+
+  it.each([
+    [
+      'none',
+      'unsigned',
+      /^Native Frame issued an unsigned token \(alg "none"\): Keycast refuses it/,
+    ],
+    ['NONE', 'unsigned', /issued an unsigned token/],
+    [
+      'HS1',
+      'wrong-algorithm',
+      /issued a token with alg "HS1", which Keycast does not accept \(RS256, /,
+    ],
+    ['\u001b[31mRS256', 'wrong-algorithm', /with no algorithm Keycast can name, which/],
+  ])('refuses an issued token with alg %j outright', async (alg, reason, message) => {
+    await vault.setCredential('nativeframe', NF_SERVICE_JWT);
+    server.issue = { alg };
+    try {
+      const error = (await mintForProvider(nativeframe, vault, {
+        kind: 'service',
+        params: { nfKid: 'k' },
+        remote: { apiBase: server.baseUrl },
+      }).catch((e: unknown) => e)) as TokenRejectedError;
+      expect(error).toBeInstanceOf(TokenRejectedError);
+      expect(error.reason).toBe(reason);
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain('\u001b');
+    } finally {
+      server.issue = 'signed';
+    }
   });
 
   it('fetches a service token and refuses a bad service JWT (401) without echoing it', async () => {
@@ -361,6 +393,7 @@ describe('Native Frame API client against the documented contract', () => {
       { algorithms: ['RS256'], issuer: 'keycast-issuer', audience: 'nf' },
     );
     expect(verified).toMatchObject({ sub: 'u', scopes: ['viewer'] });
+    expect(token.verified).toBe(true);
   });
 
   it('compares the registered keys themselves, not only their kids', async () => {
@@ -428,5 +461,41 @@ describe('keycast CLI with the Kinescope contract server', () => {
     expect(badUrl.code).toBe(3);
     for (const output of outputs) expect(output).not.toContain(KINESCOPE_TOKEN);
     await run(['credentials', 'delete', 'kinescope']);
+  });
+});
+
+describe('keycast CLI with the Native Frame contract server', () => {
+  let server: NativeFrameContract;
+  beforeAll(async () => {
+    server = await new NativeFrameContract(NF_SERVICE_JWT).start();
+  });
+  afterAll(() => server.stop());
+
+  it('labels issued tokens unverified in both outputs and refuses alg "none" (exit 1)', async () => {
+    const home = tempHome();
+    await runCli(['credentials', 'set', 'nativeframe'], { home, input: NF_SERVICE_JWT });
+    try {
+      const args = ['mint', 'nativeframe', 'service', '--nf-kid', 'k', '--api-url', server.baseUrl];
+      const human = await runCli(args, { home });
+      expect(human.code).toBe(0);
+      const [token, label] = human.stdout.split('\n');
+      expect(token).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(label).toBe(
+        "UNVERIFIED: issued by Native Frame's API; Keycast holds no key to check its signature.",
+      );
+      const json = await runCli([...args, '--json'], { home });
+      expect(JSON.parse(json.stdout)).toMatchObject({ verified: false });
+
+      server.issue = { alg: 'none' };
+      const unsigned = await runCli(args, { home });
+      expect(unsigned.code).toBe(1);
+      expect(unsigned.stdout).toBe('');
+      expect(unsigned.stderr).toMatch(
+        /^keycast: Native Frame issued an unsigned token \(alg "none"\)/,
+      );
+    } finally {
+      server.issue = 'signed';
+      await runCli(['credentials', 'delete', 'nativeframe'], { home });
+    }
   });
 });

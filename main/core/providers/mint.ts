@@ -1,10 +1,9 @@
-import type { JWTPayload } from 'jose';
-import { familyOf } from '../../../shared/algorithms.ts';
+import { decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { ALGORITHMS, familyOf, isAlgorithm } from '../../../shared/algorithms.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
-import { InputError } from '../errors.ts';
+import { InputError, TokenFormatError, TokenRejectedError } from '../errors.ts';
 import { decodeClaimsUnverified } from '../tokens/inspect.ts';
 import { mintToken } from '../tokens/mint.ts';
-import { readHeader } from '../tokens/verify.ts';
 import { formatSpan, isoFromSeconds } from '../time.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { KeyRequirement, Links, Provider, RawParams, RemoteContext } from './types.ts';
@@ -26,6 +25,12 @@ export interface ProviderToken {
   expiresAt: string | null;
   links: Links;
   warnings: string[];
+  /**
+   * True when Keycast signed the token itself with a vault key. False for a token a provider's
+   * API issued: Keycast holds no key to check its signature, so it is shown as unverified
+   * (SECURITY.md §16).
+   */
+  verified: boolean;
 }
 
 /**
@@ -50,8 +55,8 @@ export async function mintForProvider(
       ...request.remote,
       credential: (name) => vault.credential(name),
     });
+    const header: Record<string, unknown> = issuedHeader(provider.name, remote.token);
     const claims = decodeClaimsUnverified(remote.token);
-    const header: Record<string, unknown> = readHeader(remote.token);
     const exp = typeof claims.exp === 'number' ? isoFromSeconds(claims.exp) : null;
     return {
       token: remote.token,
@@ -60,6 +65,7 @@ export async function mintForProvider(
       expiresAt: exp,
       links: remote.links ?? {},
       warnings: [],
+      verified: false,
     };
   }
 
@@ -90,7 +96,39 @@ export async function mintForProvider(
     jti: kind.jti,
     now: request.now,
   });
-  return { ...minted, links: prepared.links(minted.token), warnings };
+  return { ...minted, links: prepared.links(minted.token), warnings, verified: true };
+}
+
+/**
+ * The header of a token a provider issued, refused outright when it names no algorithm Keycast
+ * allows (SECURITY.md §8): above all `none`, an unsigned token anyone could have written.
+ * Read before the format check, so an empty signature gets this sentence rather than a shape one.
+ */
+function issuedHeader(platform: string, token: string): ProtectedHeaderParameters {
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new TokenFormatError(`${platform} issued a token whose header Keycast cannot read.`);
+  }
+  const { alg } = header;
+  if (typeof alg === 'string' && alg.toLowerCase() === 'none') {
+    throw new TokenRejectedError(
+      'unsigned',
+      `${platform} issued an unsigned token (alg "none"): Keycast refuses it, as anyone could have written it; check the service account and the kid you asked with.`,
+    );
+  }
+  if (typeof alg !== 'string' || !isAlgorithm(alg)) {
+    const named =
+      typeof alg === 'string' && /^[A-Za-z0-9_+-]{1,20}$/.test(alg)
+        ? `alg "${alg}"`
+        : 'no algorithm Keycast can name';
+    throw new TokenRejectedError(
+      'wrong-algorithm',
+      `${platform} issued a token with ${named}, which Keycast does not accept (${ALGORITHMS.join(', ')}): it is refused.`,
+    );
+  }
+  return header;
 }
 
 /** Refuses a key the platform would not accept, before anything is signed. */

@@ -262,10 +262,28 @@ function MintForm({
   );
 }
 
-function MintedToken({ result }: { result: MintResult }) {
+/** The token and what comes with it; one a provider's API issued is labelled unverified (§16). */
+export function MintedToken({ result }: { result: MintResult }) {
   return (
     <section className="panel result" aria-labelledby="result-title">
-      <h2 id="result-title">Minted token</h2>
+      <h2 id="result-title">
+        {result.verified ? (
+          'Minted token'
+        ) : (
+          <>
+            Issued token{' '}
+            <span className="badge warn" data-testid="verdict">
+              Unverified — signature not checked
+            </span>
+          </>
+        )}
+      </h2>
+      {!result.verified && (
+        <p className="hint">
+          The provider’s API issued this token. Keycast holds no key to check its signature, so
+          treat its header and claims as what the API says, not as proven.
+        </p>
+      )}
       {result.warnings.map((w) => (
         <p key={w} role="alert" className="notice warn">
           {w}
