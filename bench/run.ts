@@ -12,6 +12,7 @@ import { ALGORITHMS, familyOf, type Algorithm } from '../shared/algorithms.ts';
 import { generateKeyMaterial } from '../main/core/keys/generate.ts';
 import { importSigningKey } from '../main/core/keys/signingKey.ts';
 import { mintToken, type Signer } from '../main/core/tokens/mint.ts';
+import { TARGET_MINT_RATIO, TARGET_VERSION_RATIO, startup } from './startup.ts';
 
 const ROUNDS = 5;
 const TARGET_RATIO_RS256 = 0.7;
@@ -140,6 +141,15 @@ async function main(): Promise<void> {
     `1,000 RS256 mints     ${minting.busyP99.toFixed(2)} ms (idle ${minting.idleP99.toFixed(2)} ms, ${minting.seconds.toFixed(2)} s)`,
   );
 
+  console.log('\nCLI start-up (median of 15 interleaved runs) vs node -e 0');
+  const started = startup();
+  if (started === null) console.log('  skipped: no keychain (run inside test/keyring-session.sh)');
+  for (const r of started ?? []) {
+    console.log(`${r.label.padEnd(20)} ${r.ms.toFixed(0).padStart(5)} ms   ${r.ratio.toFixed(2)}×`);
+  }
+  const ratioOf = (label: string): number =>
+    started?.find((r) => r.label === label)?.ratio ?? Infinity;
+
   const rsRatio = throughput.find((r) => r.alg === 'RS256')?.ratio ?? 0;
   const checks = [
     [`RS256-2048 mint throughput ≥ ${TARGET_RATIO_RS256}× raw`, rsRatio >= TARGET_RATIO_RS256],
@@ -150,6 +160,14 @@ async function main(): Promise<void> {
     [
       `event-loop p99 ≤ ${TARGET_P99_MS} ms during 1,000 RS256 mints`,
       minting.busyP99 <= TARGET_P99_MS,
+    ],
+    [
+      `keycast --version ≤ ${TARGET_VERSION_RATIO}× node -e 0`,
+      ratioOf('keycast --version') <= TARGET_VERSION_RATIO,
+    ],
+    [
+      `keycast token mint ≤ ${TARGET_MINT_RATIO}× node -e 0 (keychain included)`,
+      ratioOf('keycast token mint') <= TARGET_MINT_RATIO,
     ],
   ] as const;
   console.log('\nTargets');

@@ -62,7 +62,7 @@ ensure_npm_packages() {
     say "installing npm packages (npm ci)"
     npm ci --no-audit --no-fund 1>&2
     echo "$wanted" > "$stamp"
-  elif [ ! -f dist/main/cli/main.js ] || [ -n "$(find main/core main/cli shared bench -newer dist/main/cli/main.js -name '*.ts' -print -quit)" ]; then
+  elif [ ! -f dist/cli/main.js ] || [ -n "$(find main/core main/cli shared bench -newer dist/cli/main.js -name '*.ts' -print -quit)" ]; then
     npm run --silent build 1>&2
   fi
 }

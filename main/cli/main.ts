@@ -5,9 +5,9 @@ import { buildProgram } from './program.ts';
 
 /** Runs the CLI: errors become one readable line on stderr and an exit code, never a stack. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
-  overrideExitEverywhere(program);
   try {
+    const program = await buildProgram(argv);
+    overrideExitEverywhere(program);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

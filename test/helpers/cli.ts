@@ -21,7 +21,7 @@ export function runCli(
   args: readonly string[],
   options: { home?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
-  if (!existsSync(join(ROOT, 'dist', 'main', 'cli', 'main.js'))) {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
     throw new Error('The CLI is not built: run "npm run build" first (npm test does).');
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };

@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempHome, type CliResult } from '../helpers/cli.ts';
@@ -82,15 +83,18 @@ describe('keycast CLI: the README walk-through', () => {
       expect.objectContaining({ id: key.id, health: 'active' }),
     ]);
 
-    // No private member of the key is anywhere in the data folder.
-    for (const file of readdirSync(home)) {
-      const text = readFileSync(join(home, file), 'utf8');
+    // No private member of the key is anywhere in the data folder (the database and its snapshot):
+    // every JSON value stored in it carries public members only.
+    for (const file of readdirSync(home).filter((f) => f.startsWith('keycast.db'))) {
+      const text = readFileSync(join(home, file), 'latin1');
       expect(text).not.toMatch(/PRIVATE KEY/);
-      expect(
-        memberNames(JSON.parse(text)).filter((m) =>
-          (PRIVATE_MEMBERS as readonly string[]).includes(m),
-        ),
-      ).toEqual([]);
+      for (const stored of text.match(/\{"kty"[^}]*\}/g) ?? []) {
+        expect(
+          memberNames(JSON.parse(stored)).filter((m) =>
+            (PRIVATE_MEMBERS as readonly string[]).includes(m),
+          ),
+        ).toEqual([]);
+      }
     }
   });
 });
@@ -240,12 +244,12 @@ describe('keycast CLI: input and output', () => {
       await runCli(['keys', 'generate', '--alg', 'HS256', '--name', 'old', '--json'], { home }),
     );
     const earlier = (await runCli(['token', 'mint', 'old'], { home })).stdout.trim();
-    const file = join(home, 'keycast.json');
-    const data = JSON.parse(readFileSync(file, 'utf8')) as {
-      keys: { id: string; expiresAt: string }[];
-    };
-    data.keys.find((k) => k.id === key.id)!.expiresAt = '2020-01-01T00:00:00.000Z';
-    writeFileSync(file, JSON.stringify(data));
+    const db = new DatabaseSync(join(home, 'keycast.db'));
+    db.prepare('UPDATE keys SET expires_at = ? WHERE id = ?').run(
+      '2020-01-01T00:00:00.000Z',
+      key.id,
+    );
+    db.close();
     expectCleanError(await runCli(['token', 'mint', 'old'], { home }), 2, /expired on 2020-01-01/);
     const inspected = await runCli(['token', 'inspect', earlier, '--key', 'old', '--json'], {
       home,
@@ -308,10 +312,9 @@ describe('keycast CLI: exit codes', () => {
       3,
       /^keycast: The system keychain is not available \(.+\): on Linux start and unlock a Secret Service such as gnome-keyring.*never stores keys anywhere weaker\.\n$/s,
     );
-    const data = JSON.parse(readFileSync(join(home, 'keycast.json'), 'utf8')) as {
-      keys: unknown[];
-    };
-    expect(data.keys).toEqual([]);
+    const db = new DatabaseSync(join(home, 'keycast.db'), { readOnly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM keys').get()).toEqual({ n: 0 });
+    db.close();
   });
 });
 
