@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { KeyRecord } from '../shared/keyRecord.ts';
 import { publicBodyOf, thumbprintOf, toPublicJwk } from '../main/core/keys/publicJwk.ts';
-import { MetadataStore } from '../main/core/vault/metadataStore.ts';
+import { Database } from '../main/core/store/database.ts';
+import { insertKey } from '../main/core/store/keyTable.ts';
 import { RENDERER_DIR, launchChromium, openApp, serveRenderer } from '../test/e2e/bridge.ts';
 
 const TARGET_GZIP_KB = 300;
@@ -37,38 +38,39 @@ function bundleSize(): { ui: number; baseline: number } {
   return { ui, baseline: gzipKb(readFileSync(reactDom)) };
 }
 
-/** A vault folder with `count` key records (public parts of a few real keys, unique kids). */
+/** A vault folder with `count` key records (public parts of real EC and Ed25519 keys). */
 function vaultWith(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'keycast-bench-ui-'));
-  const store = new MetadataStore(dir, () => undefined);
-  const bodies = ['rsa', 'ec', 'ed25519'].map((type) =>
-    publicBodyOf(
-      type === 'rsa'
-        ? generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey
-        : type === 'ec'
+  const database = Database.open(dir, {
+    warn: () => undefined,
+    createVaultId: () => 'bench-vault',
+  });
+  const algs = ['ES256', 'EdDSA'] as const;
+  database.transaction(() => {
+    for (let i = 0; i < count; i += 1) {
+      const alg = algs[i % 2]!;
+      const body = publicBodyOf(
+        alg === 'ES256'
           ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey
           : generateKeyPairSync('ed25519').publicKey,
-    ),
-  );
-  const algs = ['RS256', 'ES256', 'EdDSA'] as const;
-  const records: KeyRecord[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const body = bodies[i % 3]!;
-    const kid = `${thumbprintOf(body)}-${i}`;
-    records.push({
-      id: `key${String(i).padStart(5, '0')}`,
-      name: `key-${i}`,
-      alg: algs[i % 3]!,
-      kid,
-      publicJwk: toPublicJwk(body, kid, algs[i % 3]!),
-      createdAt: new Date(Date.now() - i * 86_400_000).toISOString(),
-      expiresAt: i % 7 === 0 ? new Date(Date.now() + (i % 20) * 86_400_000).toISOString() : null,
-      provider: ['kinescope', 'frameable', 'vonage'][i % 3]!,
-      notes: '',
-      status: 'active',
-    });
-  }
-  store.saveKeys(records);
+      );
+      const kid = thumbprintOf(body);
+      const record: KeyRecord = {
+        id: `key${String(i).padStart(5, '0')}`,
+        name: `key-${i}`,
+        alg,
+        kid,
+        publicJwk: toPublicJwk(body, kid, alg),
+        createdAt: new Date(Date.now() - i * 86_400_000).toISOString(),
+        expiresAt: i % 7 === 0 ? new Date(Date.now() + (i % 20) * 86_400_000).toISOString() : null,
+        provider: ['kinescope', 'frameable', 'vonage'][i % 3]!,
+        notes: '',
+        status: 'active',
+      };
+      insertKey(database.db, record);
+    }
+  });
+  database.db.close();
   return dir;
 }
 

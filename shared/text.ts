@@ -1,6 +1,14 @@
 /** Small text helpers both sides use: labels for field and link names, link checks. */
 
-const ACRONYMS: Record<string, string> = { url: 'URL', id: 'ID', nf: 'Native Frame', tls: 'TLS' };
+const ACRONYMS: Record<string, string> = {
+  url: 'URL',
+  id: 'ID',
+  nf: 'Native Frame',
+  tls: 'TLS',
+  rtmp: 'RTMP',
+  rtmps: 'RTMPS',
+  srt: 'SRT',
+};
 
 /** "eventUrl" → "Event URL", "nfKid" → "Native Frame kid". */
 export function labelOf(name: string): string {

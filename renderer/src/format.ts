@@ -66,4 +66,5 @@ export const PART_LABELS: Record<string, string> = {
   url: 'URL',
   message: 'Message',
   authorization: 'Authorization header',
+  bearerToken: 'Bearer Token (OBS)',
 };

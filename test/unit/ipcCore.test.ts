@@ -182,7 +182,11 @@ describe('token forms from provider schemas', () => {
       ['app', 'text', false],
       ['tls', 'boolean', false],
       ['stream', 'text', true],
+      ['rtmpPort', 'text', false],
+      ['rtmpsPort', 'text', false],
+      ['srtPort', 'text', false],
     ]);
+    expect(fields.find((f) => f.name === 'rtmpPort')?.label).toBe('RTMP port');
     const stream = fields.find((f) => f.name === 'stream')!;
     expect(new RegExp(stream.pattern!).test('stream1')).toBe(true);
     expect(new RegExp(stream.pattern!).test('stream 1')).toBe(false);

@@ -257,7 +257,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
         keys: remote.map((k) => ({
           id: String(k.id),
           kid: String(k.kid),
-          alg: String(k.alg),
+          alg: k.alg ?? '-',
           expiresAt: typeof k.expires_at === 'string' ? k.expires_at : null,
           localKey: local.find((r) => r.kid === k.kid)?.name ?? null,
         })),

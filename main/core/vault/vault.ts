@@ -272,14 +272,20 @@ export class Vault {
 
   /** The ids of the keys whose keychain item is missing: one listing where the keychain can, else one read per key. */
   async missingSecrets(records: readonly KeyRecord[]): Promise<Set<string>> {
-    const accounts = await this.keychainAccounts().catch(() => null);
-    if (accounts) {
-      const present = new Set(accounts);
-      return new Set(records.filter((r) => !present.has(this.accountOf(r))).map((r) => r.id));
+    try {
+      const accounts = await this.keychainAccounts();
+      if (accounts) {
+        const present = new Set(accounts);
+        return new Set(records.filter((r) => !present.has(this.accountOf(r))).map((r) => r.id));
+      }
+      const missing = new Set<string>();
+      for (const record of records) if (!(await this.hasSecret(record))) missing.add(record.id);
+      return missing;
+    } catch (error) {
+      // A keychain that is not running says nothing about single items: that is reported on its own.
+      if (error instanceof KeychainUnavailableError) return new Set();
+      throw error;
     }
-    const missing = new Set<string>();
-    for (const record of records) if (!(await this.hasSecret(record))) missing.add(record.id);
-    return missing;
   }
 
   /** Accounts of every Keycast keychain item, or null where the keychain cannot list them. */
