@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.ts';
@@ -95,5 +96,14 @@ describe.skipIf(!binary)('the Electron app', () => {
     await form.getByRole('button', { name: 'Generate', exact: true }).click();
     await page.getByText('Generated ES256 key "from-electron"').waitFor();
     await page.getByRole('row', { name: /from-electron/ }).waitFor();
+  });
+
+  it('keeps the vault in SQLite through the Node inside this Electron (node:sqlite, no flag)', async () => {
+    const node = await app.evaluate(() => process.versions.node);
+    const [major, minor] = node.split('.').map(Number) as [number, number];
+    expect(major > 22 || (major === 22 && minor >= 13), `Electron's Node ${node}`).toBe(true);
+    const db = new DatabaseSync(join(home, 'keycast.db'), { readOnly: true });
+    expect(db.prepare('SELECT name FROM keys').all()).toEqual([{ name: 'from-electron' }]);
+    db.close();
   });
 });
