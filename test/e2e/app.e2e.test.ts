@@ -1,5 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, jwtVerify, decodeJwt } from 'jose';
@@ -7,11 +15,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KinescopeContract } from '../helpers/contractServers.ts';
 import { PRIVATE_MEMBERS, memberNames } from '../helpers/keys.ts';
+import { OsKeychain } from '../../main/core/vault/secretStore.ts';
 import { launchChromium, openApp, serveRenderer, type Bridged } from './bridge.ts';
 
 const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 const API_TOKEN = '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const EVENT = 'evt-launch-2026';
+const BACKUP_PASSPHRASE = 'seven orange kites over the harbour';
 
 /** The page as a person sees it: one screen, reached from the navigation. */
 async function show(page: Page, screen: string): Promise<void> {
@@ -258,6 +268,105 @@ describe('the desktop UI in Chromium, bridged to the real core and keychain', ()
       .poll(() => page.evaluate(() => document.documentElement.dataset.theme))
       .toBe('dark');
     await screenshot(page, 'settings');
+  });
+
+  /** Settings → Restore… with the backup file the dialog will answer and a conflict choice. */
+  async function restore(page: Page, file: string, passphrase: string, choice: string) {
+    app.desktop.nextBackupFile = file;
+    const form = page.getByRole('form', { name: 'Restore' });
+    await form.getByLabel('Backup passphrase').fill(passphrase);
+    await form.getByRole('radio', { name: choice }).check();
+    await form.getByRole('button', { name: 'Restore…' }).click();
+    return form;
+  }
+
+  it('backs up the vault, then restores the backup into it with "skip"', async () => {
+    const { page } = app;
+    const file = join(home, 'keycast.kcbackup');
+    const form = page.getByRole('form', { name: 'Back up' });
+    const backUp = async (passphrase: string, repeated: string): Promise<void> => {
+      await form.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+      await form.getByLabel('Passphrase again').fill(repeated);
+      await form.getByRole('button', { name: 'Back up…' }).click();
+    };
+    // Passphrases that differ are refused before main is asked: no dialog, no file.
+    app.desktop.nextSavePath = file;
+    await backUp(BACKUP_PASSPHRASE, `${BACKUP_PASSPHRASE}.`);
+    await form
+      .getByRole('alert')
+      .getByText(/two passphrases differ/)
+      .waitFor();
+    expect(existsSync(file)).toBe(false);
+
+    await backUp(BACKUP_PASSPHRASE, BACKUP_PASSPHRASE);
+    await form.getByText('Encrypted backup written.').waitFor();
+    expect(await form.getByRole('textbox', { name: 'Backup file' }).inputValue()).toBe(file);
+    expect(await form.getByLabel('Passphrase', { exact: true }).inputValue()).toBe('');
+    const listed = await form.getByRole('list', { name: 'Keys in the backup' }).textContent();
+    const keys = app.vault.list();
+    for (const key of keys) expect(listed).toContain(`kid ${key.kid}`);
+    expect(await form.getByRole('list', { name: 'Credentials' }).textContent()).toBe('kinescope');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const sealed = readFileSync(file, 'utf8');
+    expect(sealed.trim().split('.')).toHaveLength(5);
+    for (const secret of [BACKUP_PASSPHRASE, API_TOKEN, 'kinescope-key']) {
+      expect(sealed).not.toContain(secret);
+    }
+
+    // Into the same vault: by default the stored credential clashes and nothing changes.
+    let restoring = await restore(page, file, BACKUP_PASSPHRASE, 'Refuse if anything clashes');
+    await restoring
+      .getByRole('alert')
+      .getByText(/^Nothing was restored: credential "kinescope" already exists here/)
+      .waitFor();
+    expect(await restoring.getByLabel('Backup passphrase').inputValue()).toBe('');
+    restoring = await restore(page, file, 'not the passphrase at all', 'Skip what clashes');
+    await restoring
+      .getByRole('alert')
+      .getByText(/^The passphrase is wrong/)
+      .waitFor();
+
+    restoring = await restore(page, file, BACKUP_PASSPHRASE, 'Skip what clashes');
+    await restoring.getByText(`Restored from ${file}.`).waitFor();
+    const skipped = await restoring.getByRole('list', { name: 'Skipped' }).textContent();
+    for (const key of keys) expect(skipped).toContain(`key "${key.name}": already here`);
+    expect(skipped).toContain('credential "kinescope": one is stored here already');
+    expect(await restoring.getByRole('list', { name: 'Keys restored' }).count()).toBe(0);
+    expect(app.vault.list()).toEqual(keys);
+  });
+
+  it('marks a key whose keychain item vanished, and brings it back from the backup', async () => {
+    const { page } = app;
+    const edge = app.vault.find('edge');
+    await new OsKeychain().remove(app.vault.accountOf(edge));
+    await show(page, 'Keys');
+    const details = page.getByRole('button', { name: 'Details of edge', exact: true });
+    const row = page.getByRole('row').filter({ has: details });
+    await expect.poll(() => row.textContent()).toContain('secret missing');
+    await details.click();
+    await page.getByText(/the system keychain has no private part for this key/).waitFor();
+
+    // As the hint says: delete the record, then restore a backup that holds the key.
+    await page.getByRole('button', { name: 'Delete key…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete key', exact: true }).click();
+    await page.getByText('Deleted key "edge"').waitFor();
+    await show(page, 'Settings');
+    const restoring = await restore(
+      page,
+      join(home, 'keycast.kcbackup'),
+      BACKUP_PASSPHRASE,
+      'Skip what clashes',
+    );
+    // Decrypting takes a moment (600,000 PBKDF2 iterations).
+    await restoring.getByText(/^Restored from/).waitFor();
+    expect(await restoring.getByRole('list', { name: 'Keys restored' }).textContent()).toContain(
+      `kid ${edge.kid}`,
+    );
+    await screenshot(page, 'backup');
+
+    await show(page, 'Keys');
+    await expect.poll(() => row.textContent()).toContain('active');
+    expect(app.vault.find('edge')).toMatchObject({ id: edge.id, kid: edge.kid });
   });
 
   it('refuses a link outside the allow-list and keeps the CSP in force', async () => {

@@ -96,6 +96,7 @@ export function KeysScreen() {
       {selected && keys?.some((k) => k.id === selected) && (
         <KeyDetails
           id={selected}
+          secretMissing={keys.find((k) => k.id === selected)?.status === 'secret missing'}
           onDeleted={(name) => {
             setSelected(null);
             setStatus(`Deleted key "${name}" and its keychain item.`);
@@ -170,7 +171,7 @@ export function KeysTable({
               )}
             </td>
             <td>
-              <span className={k.status === 'active' ? 'badge ok' : 'badge bad'}>{k.status}</span>
+              <StatusBadge status={k.status} />
             </td>
             <td>
               {k.uploads.length ? [...new Set(k.uploads.map((u) => u.provider))].join(', ') : '—'}
@@ -180,6 +181,18 @@ export function KeysTable({
       </tbody>
     </table>
   );
+}
+
+/** A key's status; a missing secret stands apart from expired or retired: the key cannot sign. */
+function StatusBadge({ status }: { status: KeyView['status'] }) {
+  if (status === 'secret missing')
+    return (
+      <span className="badge missing" title="The system keychain has no private part for this key">
+        <span aria-hidden="true">⚠ </span>
+        {status}
+      </span>
+    );
+  return <span className={status === 'active' ? 'badge ok' : 'badge bad'}>{status}</span>;
 }
 
 function GeneratePanel({
@@ -396,10 +409,13 @@ function ImportPanel({
 
 function KeyDetails({
   id,
+  secretMissing,
   onDeleted,
   onError,
 }: {
   id: string;
+  /** From the key list: the details answer does not check the keychain. */
+  secretMissing: boolean;
   onDeleted: (name: string) => void;
   onError: (m: string) => void;
 }) {
@@ -437,6 +453,14 @@ function KeyDetails({
   return (
     <section className="panel details" aria-labelledby="details-title">
       <h2 id="details-title">{key.name}</h2>
+      {secretMissing && (
+        <p role="status" className="notice bad">
+          <strong>Secret missing:</strong> the system keychain has no private part for this key, so
+          it cannot sign tokens or check them. If the keychain is locked, unlock it and open Keys
+          again. Otherwise delete this record, then restore a backup that holds the key (Settings →
+          Restore…) or import the key again.
+        </p>
+      )}
       <dl className="facts">
         <dt>Algorithm</dt>
         <dd>{key.alg}</dd>

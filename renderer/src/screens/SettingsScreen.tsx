@@ -4,6 +4,7 @@ import { call, messageOf } from '../api.ts';
 import { CopyField } from '../components/CopyField.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { formatSpan } from '../format.ts';
+import { BackupPanel } from './settings/BackupPanel.tsx';
 
 export function SettingsScreen({ onSettings }: { onSettings: (settings: Settings) => void }) {
   const [info, setInfo] = useState<ResponseOf<'appInfo'> | null>(null);
@@ -76,6 +77,7 @@ export function SettingsScreen({ onSettings }: { onSettings: (settings: Settings
           </>
         )}
       </section>
+      <BackupPanel />
       <fieldset className="panel">
         <legend>Theme</legend>
         {(['system', 'light', 'dark'] as const).map((theme) => (
