@@ -9,6 +9,7 @@ import { inspectToken } from '../../main/core/tokens/inspect.ts';
 import { OsKeychain } from '../../main/core/vault/secretStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { ROOT, runCli, tempHome } from '../helpers/cli.ts';
+import { matching } from '../helpers/match.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 const keychain = new OsKeychain();
@@ -205,7 +206,7 @@ describe('encrypted backup and restore', () => {
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(JSON.parse(skipped.stdout)).toMatchObject({
       keys: [{ name: 'only-in-backup' }],
-      skipped: [{ what: expect.stringMatching(/shared-name/) }],
+      skipped: [{ what: matching(/shared-name/) }],
     });
 
     const again = await runCli(['restore', out, '--on-conflict', 'rename', '--json'], {
