@@ -190,7 +190,7 @@ describe('encrypted backup and restore', () => {
     const refused = await runCli(['restore', out], { home: target, input: `${PASSPHRASE}\n` });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /Nothing was restored: key "shared-name" \(kid .*\) already exists here with different contents\. Choose --on-conflict skip or --on-conflict rename\./,
+      /Nothing was restored: key "shared-name" \(kid .*\) already exists here with different contents\. Choose to skip what clashes or to restore it under a new name \(--on-conflict skip or rename\)\./,
     );
     const vault = new Vault({ dataDir: target });
     expect(vault.list().map((k) => k.name)).toEqual(['shared-name']);
@@ -225,6 +225,26 @@ describe('encrypted backup and restore', () => {
       const v = new Vault({ dataDir: dir });
       for (const r of v.list()) await v.remove(r.id);
     }
+  });
+
+  it('puts back the keychain item of a key whose record is here but whose secret was lost', async () => {
+    const home = tempHome();
+    await runCli(['keys', 'generate', '--alg', 'RS256', '--name', 'lost'], { home });
+    const out = await backupOf(home);
+    const vault = new Vault({ dataDir: home });
+    const record = vault.find('lost');
+    await keychain.remove(vault.accountOf(record));
+    expect(await vault.health(record)).toBe('secret missing');
+    const restored = await runCli(['restore', out, '--json'], { home, input: `${PASSPHRASE}\n` });
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({
+      keys: [{ name: 'lost', kid: record.kid }],
+      skipped: [],
+    });
+    expect(await vault.health(record)).toBe('active');
+    const minted = await runCli(['token', 'mint', 'lost'], { home });
+    expect(minted.code, minted.stderr).toBe(0);
+    await vault.remove(record.id);
   });
 
   it('removes the keychain items it wrote when the restore fails half-way', async () => {

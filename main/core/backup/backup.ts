@@ -1,6 +1,7 @@
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError } from '../errors.ts';
 import { thumbprintOfRecord } from '../store/keyTable.ts';
+import { checkKeychainItem } from '../vault/keychainCheck.ts';
 import type { RestorePlan, Vault } from '../vault/vault.ts';
 import { openBackup, sealBackup, type BackupContent } from './format.ts';
 
@@ -72,7 +73,7 @@ export async function restoreBackup(
   onConflict?: ConflictMode,
 ): Promise<RestoreSummary> {
   const content = await openBackup(text, passphrase);
-  const plan: RestorePlan = { keys: [], credentials: [], templates: [] };
+  const plan: RestorePlan = { keys: [], secrets: [], credentials: [], templates: [] };
   const skipped: RestoreSummary['skipped'] = [];
   const renamed: RestoreSummary['renamed'] = [];
   const conflicts: string[] = [];
@@ -87,8 +88,15 @@ export async function restoreBackup(
   for (const key of content.keys) {
     const { record } = key;
     const same = existing.find((k) => isSameKey(k, record));
-    if (same) {
+    if (same && (await vault.hasSecret(same))) {
       skipped.push({ what: `key "${record.name}"`, why: `already here as "${same.name}"` });
+      continue;
+    }
+    if (same) {
+      // The record is here but its keychain item was lost: the backup brings the secret back.
+      const secret = Buffer.from(key.secret, 'base64url');
+      checkKeychainItem(same, secret);
+      plan.secrets.push({ record: same, secret });
       continue;
     }
     const add = (r: KeyRecord): void => {
@@ -135,16 +143,20 @@ export async function restoreBackup(
 
   if (conflicts.length > 0) {
     throw new InputError(
-      `Nothing was restored: ${conflicts.join(', ')} already exist${conflicts.length === 1 ? 's' : ''} here with different contents. Choose --on-conflict skip or --on-conflict rename.`,
+      `Nothing was restored: ${conflicts.join(', ')} already exist${conflicts.length === 1 ? 's' : ''} here with different contents. Choose to skip what clashes or to restore it under a new name (--on-conflict skip or rename).`,
     );
   }
   try {
     await vault.restore(plan);
   } finally {
-    for (const key of plan.keys) key.secret.fill(0);
+    for (const key of [...plan.keys, ...plan.secrets]) key.secret.fill(0);
   }
   return {
-    keys: plan.keys.map(({ record }) => ({ name: record.name, kid: record.kid, alg: record.alg })),
+    keys: [...plan.keys, ...plan.secrets].map(({ record }) => ({
+      name: record.name,
+      kid: record.kid,
+      alg: record.alg,
+    })),
     credentials: plan.credentials.map((c) => c.name),
     templates: plan.templates.map((t) => t.name),
     skipped,

@@ -1,5 +1,6 @@
 import { CompactEncrypt, compactDecrypt, errors as joseErrors } from 'jose';
 import { z } from 'zod';
+import { MIN_PASSPHRASE_LENGTH, passphraseLength } from '../../../shared/backup.ts';
 import { KeyRecordSchema } from '../../../shared/keyRecord.ts';
 import { InputError } from '../errors.ts';
 
@@ -13,7 +14,6 @@ export const BACKUP_ENC = 'A256GCM';
 export const BACKUP_ITERATIONS = 600_000;
 /** A file asking for more work than this to open is refused rather than tying up the CPU. */
 const MAX_ITERATIONS = 10_000_000;
-export const MIN_PASSPHRASE_LENGTH = 12;
 const CONTENT_TYPE = 'application/vnd.keycast.backup+json';
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'must be base64url');
@@ -40,7 +40,7 @@ export const BackupContentSchema = z
 export type BackupContent = z.infer<typeof BackupContentSchema>;
 
 export function checkPassphrase(passphrase: string): void {
-  if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) {
+  if (passphraseLength(passphrase) < MIN_PASSPHRASE_LENGTH) {
     throw new InputError(
       `The passphrase is too short: use at least ${MIN_PASSPHRASE_LENGTH} characters (a few unrelated words work well).`,
     );

@@ -164,11 +164,12 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return view(record);
     },
 
-    keyDetails({ id }) {
+    async keyDetails({ id }) {
       const record = vault.find(id);
       const pub = record.publicJwk !== null;
+      const missing = await vault.missingSecrets([record]);
       return {
-        ...view(record),
+        key: toKeyView(record, new Date(), missing.has(record.id)),
         jwk: pub ? exportPublic([record], 'jwk') : null,
         jwks: pub ? exportPublic([record], 'jwks') : null,
         pem: pub ? exportPublic([record], 'pem') : null,

@@ -46,6 +46,8 @@ export interface NewKeyOptions {
 /** What a restore writes: keys as they were (same ids and kids), credentials, templates. */
 export interface RestorePlan {
   keys: { record: KeyRecord; extra: Record<string, unknown>; secret: Uint8Array }[];
+  /** Keys whose record is here but whose keychain item was lost: only the item is written. */
+  secrets: { record: KeyRecord; secret: Uint8Array }[];
   credentials: { name: string; secret: string }[];
   templates: { name: string; body: unknown }[];
 }
@@ -167,7 +169,10 @@ export class Vault {
    */
   async restore(plan: RestorePlan): Promise<void> {
     const items = [
-      ...plan.keys.map((k) => ({ account: this.accountOf(k.record), secret: k.secret })),
+      ...[...plan.keys, ...plan.secrets].map((k) => ({
+        account: this.accountOf(k.record),
+        secret: k.secret,
+      })),
       ...plan.credentials.map((c) => ({
         account: this.credentialAccount(c.name),
         secret: new Uint8Array(Buffer.from(c.secret, 'utf8')),

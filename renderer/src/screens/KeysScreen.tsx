@@ -457,8 +457,8 @@ function KeyDetails({
         <p role="status" className="notice bad">
           <strong>Secret missing:</strong> the system keychain has no private part for this key, so
           it cannot sign tokens or check them. If the keychain is locked, unlock it and open Keys
-          again. Otherwise delete this record, then restore a backup that holds the key (Settings →
-          Restore…) or import the key again.
+          again. Otherwise restore a backup that holds the key (Settings → Restore…), which puts the
+          private part back, or delete this record and import the key again.
         </p>
       )}
       <dl className="facts">
