@@ -26,8 +26,17 @@ export function runCli(
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.home) env.KEYCAST_HOME = options.home;
+  return runProcess(process.execPath, [BIN, ...args], { env, input: options.input });
+}
+
+/** Runs a program with its standard input given, and collects what it prints and its exit code. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

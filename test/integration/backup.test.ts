@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
@@ -8,28 +7,16 @@ import { keysFromJwks } from '../../main/core/tokens/verify.ts';
 import { inspectToken } from '../../main/core/tokens/inspect.ts';
 import { OsKeychain } from '../../main/core/vault/secretStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
-import { ROOT, runCli, tempHome } from '../helpers/cli.ts';
+import { ROOT, runCli, runProcess, tempHome, type CliResult } from '../helpers/cli.ts';
 import { matching } from '../helpers/match.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 const keychain = new OsKeychain();
 
 /** Runs a shell script in a new D-Bus session with a new, empty gnome-keyring: another machine. */
-function inFreshKeychain(
-  script: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(ROOT, 'test', 'keyring-session.sh'), 'bash', '-c', script], {
-      env: { ...process.env, ...env, KEYCAST_TEST_IN_SESSION: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+function inFreshKeychain(script: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return runProcess('bash', [join(ROOT, 'test', 'keyring-session.sh'), 'bash', '-c', script], {
+    env: { ...process.env, ...env, KEYCAST_TEST_IN_SESSION: '' },
   });
 }
 

@@ -5,6 +5,7 @@ import { CopyField } from '../../components/CopyField.tsx';
 import { Notice } from '../../components/Notice.tsx';
 import { PassphraseField } from '../../components/PassphraseField.tsx';
 import { BackupContents } from './BackupContents.tsx';
+import { DialogSubmit } from './DialogSubmit.tsx';
 import { newPassphraseProblem, PASSPHRASE_RULE } from './passphrase.ts';
 
 /**
@@ -64,19 +65,14 @@ export function BackupForm() {
       <p id={ruleId} className="hint">
         {PASSPHRASE_RULE}
       </p>
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Backing up…' : 'Back up…'}
-        </button>
-      </div>
-      <Notice
+      <DialogSubmit
+        label="Back up…"
+        busyLabel="Backing up…"
+        busy={busy}
         error={error}
-        status={
-          busy
-            ? 'Choose where to save the backup; it is encrypted after that.'
-            : result && !result.path
-              ? 'No backup was written: the save dialog was closed.'
-              : null
+        whileOpen="Choose where to save the backup; it is encrypted after that."
+        cancelled={
+          result && !result.path ? 'No backup was written: the save dialog was closed.' : null
         }
       />
       {result?.path && result.summary && (

@@ -3,6 +3,7 @@ import type { RequestOf, ResponseOf } from '../../../../shared/ipc.ts';
 import { call, messageOf } from '../../api.ts';
 import { Notice } from '../../components/Notice.tsx';
 import { PassphraseField } from '../../components/PassphraseField.tsx';
+import { DialogSubmit } from './DialogSubmit.tsx';
 import { BackupContents, ItemList } from './BackupContents.tsx';
 
 type ConflictChoice = 'refuse' | NonNullable<RequestOf<'restoreVault'>['onConflict']>;
@@ -73,19 +74,14 @@ export function RestoreForm() {
           The same key is never restored twice. Refusing changes nothing and names the clashes.
         </p>
       </fieldset>
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Restoring…' : 'Restore…'}
-        </button>
-      </div>
-      <Notice
+      <DialogSubmit
+        label="Restore…"
+        busyLabel="Restoring…"
+        busy={busy}
         error={error}
-        status={
-          busy
-            ? 'Choose the backup file; it is decrypted after that.'
-            : result && !result.path
-              ? 'Nothing was restored: the file dialog was closed.'
-              : null
+        whileOpen="Choose the backup file; it is decrypted after that."
+        cancelled={
+          result && !result.path ? 'Nothing was restored: the file dialog was closed.' : null
         }
       />
       {result?.path && result.summary && (
