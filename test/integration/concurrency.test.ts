@@ -202,6 +202,24 @@ describe('many writers at once, on the real keychain', () => {
     await removeAll(vault);
   });
 
+  it('8 parallel deletes of 8 keys: every key is gone, none comes back as "secret missing"', async () => {
+    const home = tempHome();
+    const vault = new Vault({ dataDir: home });
+    const { generateKeyMaterial } = await import('../../main/core/keys/generate.ts');
+    for (let i = 0; i < 9; i += 1)
+      await vault.add(await generateKeyMaterial('HS256'), { name: `d-${i}` });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => runCli(['keys', 'delete', `d-${i}`, '--yes'], { home })),
+    );
+    expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
+    const listed = JSON.parse((await runCli(['keys', 'list', '--json'], { home })).stdout) as {
+      name: string;
+      health: string;
+    }[];
+    expect(listed).toEqual([expect.objectContaining({ name: 'd-8', health: 'active' })]);
+    await removeAll(vault);
+  });
+
   it('10 concurrent generateKey calls in one process: 10 answers, 10 records', async () => {
     const vault = new Vault({ dataDir: tempHome() });
     const dispatch = appCore(vault);
