@@ -219,11 +219,7 @@ export async function uploadToKinescope(
     uploadedAt: new Date().toISOString(),
     expiresAt,
   };
-  return vault.update({
-    ...record,
-    provider: record.provider ?? 'kinescope',
-    uploads: [...(record.uploads ?? []), upload],
-  });
+  return vault.recordUpload(record.id, upload);
 }
 
 /** Deletes a key at Kinescope and forgets the upload on whichever record carried it. */
@@ -233,16 +229,7 @@ export async function deleteFromKinescope(
   remoteId: string,
 ): Promise<KeyRecord | null> {
   await client.deleteKey(remoteId);
-  const record = vault
-    .list()
-    .find((k) => k.uploads?.some((u) => u.provider === 'kinescope' && u.remoteId === remoteId));
-  if (!record) return null;
-  return vault.update({
-    ...record,
-    uploads: record.uploads?.filter(
-      (u) => !(u.provider === 'kinescope' && u.remoteId === remoteId),
-    ),
-  });
+  return vault.forgetUpload('kinescope', remoteId);
 }
 
 /** The API's required expires_at: the key's own expiry, else one year from now. */

@@ -264,15 +264,12 @@ export async function registerIssuer(
     );
   const uploadedAt = new Date().toISOString();
   for (const record of records) {
-    const others = (record.uploads ?? []).filter(
-      (u) => !(u.provider === 'nativeframe' && u.remoteId === options.iss),
-    );
-    vault.update({
-      ...record,
-      uploads: [
-        ...others,
-        { provider: 'nativeframe', remoteId: options.iss, uploadedAt, expiresAt: record.expiresAt },
-      ],
+    // Registering the issuer again replaces its upload entry on each key.
+    vault.recordUpload(record.id, {
+      provider: 'nativeframe',
+      remoteId: options.iss,
+      uploadedAt,
+      expiresAt: record.expiresAt,
     });
   }
   return answer;

@@ -215,12 +215,16 @@ export class Vault {
     return record;
   }
 
-  /** Records an upload on a key, without rewriting what another process may have changed. */
+  /** Records an upload on a key (replacing one to the same place) without rewriting what another process changed. */
   recordUpload(keyId: string, upload: Upload): KeyRecord {
     this.write(() => {
       if (!findKey(this.database.db, keyId))
         throw new NotFoundError(`No key "${keyId}" to update.`);
       addUpload(this.database.db, keyId, upload);
+      // A key with no provider tag gets the upload's.
+      this.database.db
+        .prepare('UPDATE keys SET provider = coalesce(provider, ?) WHERE id = ?')
+        .run(upload.provider, keyId);
     });
     return this.find(keyId);
   }
