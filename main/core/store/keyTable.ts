@@ -81,26 +81,6 @@ export function insertKey(
   replaceUploads(db, record.id, record.uploads ?? []);
 }
 
-/** Rewrites the mutable members of a record (never its key material), with its uploads. */
-export function updateKey(db: DatabaseSync, record: KeyRecord): number {
-  const changes = db
-    .prepare(
-      `UPDATE keys SET name = ?, expires_at = ?, provider = ?, notes = ?, status = ?, attributes = ?
-       WHERE id = ?`,
-    )
-    .run(
-      record.name,
-      record.expiresAt,
-      record.provider,
-      record.notes,
-      record.status,
-      JSON.stringify(record.attributes ?? {}),
-      record.id,
-    ).changes;
-  if (Number(changes) > 0) replaceUploads(db, record.id, record.uploads ?? []);
-  return Number(changes);
-}
-
 function replaceUploads(db: DatabaseSync, keyId: string, uploads: readonly Upload[]): void {
   db.prepare('DELETE FROM uploads WHERE key_id = ?').run(keyId);
   const insert = db.prepare(

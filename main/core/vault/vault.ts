@@ -16,7 +16,6 @@ import {
   insertKey,
   removeUpload,
   selectKeys,
-  updateKey,
   type StoredKey,
 } from '../store/keyTable.ts';
 import { importLegacy, importLegacySettings, retireLegacyFiles } from '../store/legacyImport.ts';
@@ -202,17 +201,6 @@ export class Vault {
       for (const account of written) await this.secrets.remove(account).catch(() => false);
       throw error;
     }
-  }
-
-  /** Replaces a record's metadata (uploads, attributes, notes, name); never its key material. */
-  update(record: KeyRecord): KeyRecord {
-    const current = this.find(record.id);
-    if (current.publicJwk?.kid !== record.publicJwk?.kid || current.alg !== record.alg) {
-      throw new InputError('A key record update cannot change its algorithm or public key.');
-    }
-    const changed = this.write(() => updateKey(this.database.db, record), record);
-    if (changed === 0) throw new NotFoundError(`No key "${record.id}" to update.`);
-    return record;
   }
 
   /** Records an upload on a key (replacing one to the same place) without rewriting what another process changed. */
