@@ -340,7 +340,12 @@ export const CONTRACT = {
     request: z.object({ passphrase, keys: z.array(keyRef).max(10_000).optional() }).strict(),
     /** path null: the user cancelled the save dialog. */
     response: z
-      .object({ path: z.string().nullable(), summary: BackupSummarySchema.nullable() })
+      .object({
+        path: z.string().nullable(),
+        summary: BackupSummarySchema.nullable(),
+        /** Keys left out because their keychain item is missing. */
+        missing: z.array(z.string()),
+      })
       .strict(),
   },
   restoreVault: {

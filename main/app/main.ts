@@ -68,7 +68,16 @@ if (!app.requestSingleInstanceLock()) {
         window = null;
       });
       app.on('before-quit', () => void core.clipboard.flush());
-      app.on('will-quit', () => void vault.close());
+      // The database takes the snapshot its last changes are owed before the app ends.
+      let closed = false;
+      app.on('will-quit', (event) => {
+        if (closed) return;
+        event.preventDefault();
+        void vault.close().finally(() => {
+          closed = true;
+          app.quit();
+        });
+      });
       app.on('window-all-closed', () => app.quit());
     })
     .catch((error: unknown) => {

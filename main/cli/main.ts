@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import { EXIT_CODES, KeycastError } from '../core/errors.ts';
 import { escapeForTerminal } from './io.ts';
+import { runExitTasks } from './exitTasks.ts';
 import { buildProgram } from './program.ts';
 
 /** Runs the CLI: errors become one readable line on stderr and an exit code, never a stack. */
@@ -9,8 +10,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     const program = await buildProgram(argv);
     overrideExitEverywhere(program);
     await program.parseAsync(argv);
+    await runExitTasks();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    await runExitTasks().catch(() => undefined);
     return exitCodeFor(error);
   }
 }

@@ -12,7 +12,7 @@ import { writeSecretFile } from '../core/backup/file.ts';
 import { readRegularFile } from '../core/input.ts';
 import { diagnose, type DoctorReport } from '../core/vault/doctor.ts';
 import { openVault } from './context.ts';
-import { printJson, printLines } from './io.ts';
+import { printJson, printLines, warn } from './io.ts';
 import { readPassphrase } from './passphrase.ts';
 
 export function doctorCommand(): Command {
@@ -42,9 +42,14 @@ export function backupCommand(): Command {
       for (const ref of refs) vault.find(ref); // a typo is reported before the passphrase is asked
       const passphrase = await readPassphrase({ confirm: true });
       checkPassphrase(passphrase);
-      const { jwe, summary } = await createBackup(vault, passphrase, refs);
+      const { jwe, summary, missing } = await createBackup(vault, passphrase, refs);
       writeSecretFile(flags.out, `${jwe}\n`, 'backup');
-      if (flags.json) return printJson({ file: flags.out, ...summary });
+      if (missing.length > 0) {
+        warn(
+          `Left out of the backup because their keychain item is missing: ${missing.join(', ')} (see keycast doctor).`,
+        );
+      }
+      if (flags.json) return printJson({ file: flags.out, ...summary, missing });
       printLines([
         `Wrote an encrypted backup to ${flags.out} (mode 0600):`,
         ...describeSummary(summary),

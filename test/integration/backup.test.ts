@@ -154,6 +154,29 @@ describe('encrypted backup and restore', () => {
     await runCli(['keys', 'delete', 'x', '--yes'], { home });
   });
 
+  it('asks on a terminal without echo: text pasted ahead is kept for the second prompt, arrow keys are ignored', async () => {
+    const home = tempHome();
+    await runCli(['keys', 'generate', '--alg', 'ES256', '--name', 't'], { home });
+    const out = join(home, 'tty.kcbackup');
+    // `script` gives the CLI a real terminal; both lines arrive in one chunk, one with a left arrow.
+    const typed = `${PASSPHRASE.slice(0, 8)}\x1b[D${PASSPHRASE.slice(8)}\r${PASSPHRASE}\r`;
+    const session = await runProcess(
+      'bash',
+      [
+        '-c',
+        `(sleep 1; printf '%b' "$TYPED") | script -qec "'${process.execPath}' '${join(ROOT, 'bin', 'keycast.js')}' backup --out '${out}'" /dev/null`,
+      ],
+      { env: { ...process.env, KEYCAST_HOME: home, TYPED: typed } },
+    );
+    expect(session.code, session.stdout).toBe(0);
+    expect(session.stdout).toContain('Repeat the passphrase:');
+    expect(session.stdout).not.toContain(PASSPHRASE);
+    const restored = await runCli(['restore', out], { home: tempHome(), input: `${PASSPHRASE}\n` });
+    expect(restored.code, restored.stderr).toBe(0);
+    const v = new Vault({ dataDir: home });
+    for (const r of v.list()) await v.remove(r.id);
+  });
+
   it('refuses a passphrase under 12 characters and never reads it from argv', async () => {
     const home = tempHome();
     const short = await runCli(['backup', '--out', join(home, 'b')], { home, input: 'short\n' });

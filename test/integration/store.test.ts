@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
@@ -140,7 +132,7 @@ describe('the local database', () => {
     const listed = await runCli(['keys', 'list', '--json'], { home });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stderr).toMatch(
-      /was damaged: it was moved to .*keycast\.db\.damaged-.* and the last good snapshot was restored/,
+      /was damaged: it was moved to .*keycast\.db\.damaged-.* and the last good snapshot \(\d{4}-\d\d-\d\dT.*\) was restored\. Changes made after it may need to be made again/,
     );
     expect((JSON.parse(listed.stdout) as KeyRecord[]).map((k) => k.name)).toEqual(['kept']);
     expect(readdirSync(home).some((f) => f.startsWith('keycast.db.damaged-'))).toBe(true);
@@ -180,25 +172,44 @@ describe('the local database', () => {
     await reopened.remove(record.id);
   });
 
-  it('takes at most one snapshot a minute, after successful changes', async () => {
+  it('takes at most one snapshot a minute while a process keeps changing things, and the one owed at close', async () => {
     const vault = new Vault({ dataDir: tempHome() });
     const snapshot = join(vault.dataDir, SNAPSHOT_FILE);
+    const keysIn = (): number => {
+      const copy = new DatabaseSync(snapshot, { readOnly: true });
+      const { n } = copy.prepare('SELECT count(*) AS n FROM keys').get() as { n: number };
+      copy.close();
+      return n;
+    };
     await vault.add(await generateKeyMaterial('HS256'), { name: 'one' });
-    await vault.database.close();
-    const first = statSync(snapshot).mtimeMs;
-    const again = new Vault({ dataDir: vault.dataDir });
-    await again.add(await generateKeyMaterial('HS256'), { name: 'two' });
-    await again.close();
-    expect(statSync(snapshot).mtimeMs).toBe(first); // within the minute: not taken again
-    utimesSync(snapshot, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
-    const later = new Vault({ dataDir: vault.dataDir });
-    await later.add(await generateKeyMaterial('HS256'), { name: 'three' });
-    await later.close();
-    const copy = new DatabaseSync(snapshot, { readOnly: true });
-    expect((copy.prepare('SELECT count(*) AS n FROM keys').get() as { n: number }).n).toBe(3);
-    copy.close();
+    await vault.add(await generateKeyMaterial('HS256'), { name: 'two' });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the first snapshot land
+    expect(keysIn()).toBe(1); // the second change came within the minute: not snapshotted yet
+    await vault.close();
+    expect(keysIn()).toBe(2); // closing takes the snapshot that change was owed
     const cleanup = new Vault({ dataDir: vault.dataDir });
     for (const r of cleanup.list()) await cleanup.remove(r.id);
+  });
+
+  it('restores every key a series of CLI commands made, even within one minute', async () => {
+    const home = tempHome();
+    for (const name of ['e1', 'e2', 'e3']) {
+      const made = await runCli(['keys', 'generate', '--alg', 'ES256', '--name', name], { home });
+      expect(made.code, made.stderr).toBe(0);
+    }
+    const path = join(home, DATABASE_FILE);
+    const bytes = readFileSync(path);
+    bytes.fill(0x41, 0, 100);
+    writeFileSync(path, bytes);
+    const listed = await runCli(['keys', 'list', '--json'], { home });
+    expect(listed.stderr).toMatch(/was damaged/);
+    expect((JSON.parse(listed.stdout) as KeyRecord[]).map((k) => k.name)).toEqual([
+      'e1',
+      'e2',
+      'e3',
+    ]);
+    const vault = new Vault({ dataDir: home });
+    for (const r of vault.list()) await vault.remove(r.id);
   });
 });
 
@@ -270,12 +281,36 @@ describe('moving from keycast.json', () => {
     expect(result.stderr).toMatch(
       /found an older key list .* but cannot read it .*nothing was changed/,
     );
-    expect(existsSync(join(broken, DATABASE_FILE + '-wal'))).toBe(false);
-    const db = new DatabaseSync(join(broken, DATABASE_FILE));
-    expect(db.prepare("SELECT count(*) AS n FROM meta WHERE name = 'vault_id'").get()).toEqual({
-      n: 0,
-    });
-    db.close();
+    // The folder is left as it was found: no half-made database.
+    expect(readdirSync(broken)).toEqual(['keycast.json']);
+  });
+
+  it('quarantines members that are not lists and a second template of the same name, never dropping them', async () => {
+    const home = tempHome();
+    writeFileSync(
+      join(home, 'keycast.json'),
+      JSON.stringify({
+        vaultId: 'odd-shapes-vault',
+        keys: { not: 'a list' },
+        credentials: 'kinescope',
+        templates: [
+          { name: 'twice', alg: 'HS256', claims: {}, ttl: { default: 60, max: 60 } },
+          { name: 'twice', alg: 'HS384', claims: {}, ttl: { default: 60, max: 60 } },
+        ],
+      }),
+    );
+    const listed = await runCli(['keys', 'list'], { home });
+    expect(listed.stderr).toMatch(/3 record\(s\) could not be read and are quarantined/);
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], { home })).stdout) as {
+      quarantined: { kind: string; reason: string }[];
+      vaultId: string;
+    };
+    expect(doctor.vaultId).toBe('odd-shapes-vault');
+    expect(doctor.quarantined.map((q) => [q.kind, q.reason])).toEqual([
+      ['keys', '"keys" is not a list'],
+      ['credentials', '"credentials" is not a list'],
+      ['template', 'a second template named "twice"'],
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
-import { InputError } from '../errors.ts';
+import { InputError, SecretMissingError } from '../errors.ts';
 import { thumbprintOfRecord } from '../store/keyTable.ts';
 import { checkKeychainItem } from '../vault/keychainCheck.ts';
 import type { RestorePlan, Vault } from '../vault/vault.ts';
@@ -30,14 +30,24 @@ export async function createBackup(
   vault: Vault,
   passphrase: string,
   refs: readonly string[] = [],
-): Promise<{ jwe: string; summary: BackupSummary }> {
+): Promise<{ jwe: string; summary: BackupSummary; missing: string[] }> {
   const wanted = refs.length ? new Set(refs.map((ref) => vault.find(ref).id)) : null;
   const stored = vault.storedKeys().filter((k) => !wanted || wanted.has(k.record.id));
   const secrets: Uint8Array[] = [];
+  // A key whose keychain item is gone is left out and named: the backup of the others is what is
+  // needed most at exactly that moment.
+  const missing: string[] = [];
   try {
     const keys = [];
     for (const { record, extra } of stored) {
-      const secret = await vault.secretForBackup(record);
+      const secret = await vault.secretForBackup(record).catch((error: unknown) => {
+        if (error instanceof SecretMissingError) return null;
+        throw error;
+      });
+      if (secret === null) {
+        missing.push(record.name);
+        continue;
+      }
       secrets.push(secret);
       keys.push({ record, extra, secret: Buffer.from(secret).toString('base64url') });
     }
@@ -55,7 +65,7 @@ export async function createBackup(
       credentials,
       templates,
     };
-    return { jwe: await sealBackup(content, passphrase), summary: summarize(content) };
+    return { jwe: await sealBackup(content, passphrase), summary: summarize(content), missing };
   } finally {
     for (const secret of secrets) secret.fill(0);
   }
@@ -85,8 +95,15 @@ export async function restoreBackup(
     else conflicts.push(what);
   };
 
+  const planned: KeyRecord[] = [];
   for (const key of content.keys) {
     const { record } = key;
+    // A backup written by hand (or twice over) may hold one key twice: it is restored once.
+    if (planned.some((k) => isSameKey(k, record))) {
+      skipped.push({ what: `key "${record.name}"`, why: 'it appears twice in the backup' });
+      continue;
+    }
+    planned.push(record);
     const same = existing.find((k) => isSameKey(k, record));
     if (same && (await vault.hasSecret(same))) {
       skipped.push({ what: `key "${record.name}"`, why: `already here as "${same.name}"` });
@@ -116,16 +133,26 @@ export async function restoreBackup(
 
   const credentialNames = new Set(vault.credentialNames());
   for (const credential of content.credentials) {
-    if (!credentialNames.has(credential.name)) plan.credentials.push(credential);
-    else if (onConflict) {
+    if (!credentialNames.has(credential.name)) {
+      plan.credentials.push(credential);
+      credentialNames.add(credential.name);
+    } else if (onConflict) {
       skipped.push({ what: `credential "${credential.name}"`, why: 'one is stored here already' });
     } else conflicts.push(`credential "${credential.name}"`);
   }
 
   const templates = new Map(vault.templateTable.all().map((t) => [t.name, t.body]));
   for (const template of content.templates) {
+    if (isObject(template.body) && template.body.name !== template.name) {
+      skipped.push({
+        what: `template "${template.name}"`,
+        why: 'its name does not match its contents',
+      });
+      continue;
+    }
     if (!templates.has(template.name)) {
       plan.templates.push(template);
+      templates.set(template.name, template.body);
       continue;
     }
     if (JSON.stringify(templates.get(template.name)) === JSON.stringify(template.body)) {
@@ -133,7 +160,7 @@ export async function restoreBackup(
       continue;
     }
     clash(`template "${template.name}"`, () => {
-      const name = freeName(template.name, new Set(templates.keys()));
+      const name = freeName(template.name, new Set(templates.keys()), TEMPLATE_NAME_MAX);
       templates.set(name, template.body);
       const body = isObject(template.body) ? { ...template.body, name } : template.body;
       plan.templates.push({ name, body });
@@ -196,9 +223,14 @@ function renameRecord(record: KeyRecord, taken: Set<string>): KeyRecord {
   };
 }
 
-function freeName(base: string, taken: ReadonlySet<string>): string {
+/** Key names and kids hold up to 200 characters, template names 64: a renamed copy still fits. */
+const LABEL_MAX = 200;
+const TEMPLATE_NAME_MAX = 64;
+
+function freeName(base: string, taken: ReadonlySet<string>, max = LABEL_MAX): string {
   for (let n = 1; ; n += 1) {
-    const candidate = `${base}-restored${n === 1 ? '' : `-${n}`}`;
+    const suffix = `-restored${n === 1 ? '' : `-${n}`}`;
+    const candidate = `${base.slice(0, max - suffix.length)}${suffix}`;
     if (!taken.has(candidate)) return candidate;
   }
 }

@@ -321,10 +321,11 @@ export function createAppCore(deps: HandlerDeps): AppCore {
         `keycast-backup-${day}.kcbackup`,
         'Save an encrypted backup',
       );
-      if (path === null) return { path: null, summary: null };
-      const { jwe, summary } = await createBackup(vault, passphrase, keys);
-      writeSecretFile(path, `${jwe}\n`, 'backup');
-      return { path, summary };
+      if (path === null) return { path: null, summary: null, missing: [] };
+      const { jwe, summary, missing } = await createBackup(vault, passphrase, keys);
+      // The save dialog already asked whether to replace an existing file.
+      writeSecretFile(path, `${jwe}\n`, 'backup', { replace: true });
+      return { path, summary, missing };
     },
 
     async restoreVault({ passphrase, onConflict }) {

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { KeycastError, StorageError } from '../errors.ts';
@@ -33,14 +33,22 @@ export class Database {
   readonly vaultId: string;
   readonly db: DatabaseSync;
   private readonly snapshots: Snapshots;
+  private readonly warn: Warn;
   private depth = 0;
 
-  private constructor(dir: string, db: DatabaseSync, vaultId: string, snapshots: Snapshots) {
+  private constructor(
+    dir: string,
+    db: DatabaseSync,
+    vaultId: string,
+    snapshots: Snapshots,
+    warn: Warn,
+  ) {
     this.dir = dir;
     this.path = join(dir, DATABASE_FILE);
     this.db = db;
     this.vaultId = vaultId;
     this.snapshots = snapshots;
+    this.warn = warn;
   }
 
   static open(dir: string, options: OpenOptions): Database {
@@ -48,6 +56,7 @@ export class Database {
     const path = join(dir, DATABASE_FILE);
     const snapshots = new Snapshots(dir, options.warn);
     if (!existsSync(path)) restoreMissing(path, snapshots, options.warn);
+    const created = !existsSync(path);
     let db: DatabaseSync;
     try {
       db = openChecked(path);
@@ -60,9 +69,13 @@ export class Database {
       db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
       migrate(db);
       const vaultId = inTransaction(db, () => vaultIdOf(db, options));
-      return new Database(dir, db, vaultId, snapshots);
+      return new Database(dir, db, vaultId, snapshots, options.warn);
     } catch (error) {
       db.close();
+      // A database this open created and could not finish (an unreadable keycast.json) is removed:
+      // the folder is left as it was found.
+      if (created)
+        for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
       throw error instanceof StorageError ? error : storageFailure(path, error);
     }
   }
@@ -74,15 +87,21 @@ export class Database {
   transaction<T>(change: () => T): T {
     if (this.depth > 0) return change();
     this.depth += 1;
+    let result: T;
     try {
-      const result = inTransaction(this.db, change);
-      this.snapshots.afterChange(this.db);
-      return result;
+      result = inTransaction(this.db, change);
     } catch (error) {
       throw this.readable(error);
     } finally {
       this.depth -= 1;
     }
+    // After the commit nothing may turn a saved change into a reported failure.
+    try {
+      this.snapshots.afterChange(this.db);
+    } catch {
+      this.warn(`Keycast could not schedule a snapshot of ${this.path}; your change was saved.`);
+    }
+    return result;
   }
 
   /** A query; a database failure becomes one readable sentence. */
@@ -102,7 +121,7 @@ export class Database {
 
   /** Waits for a snapshot under way, then closes the database. */
   async close(): Promise<void> {
-    await this.snapshots.idle();
+    await this.snapshots.flush(this.db);
     if (this.db.isOpen) this.db.close();
   }
 

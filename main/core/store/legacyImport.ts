@@ -39,7 +39,14 @@ export function importLegacy(dir: string, db: DatabaseSync): string | null {
     quarantine(db, { kind, body, reason, source });
     quarantined += 1;
   };
-  for (const raw of Array.isArray(file.data.keys) ? file.data.keys : []) {
+  // A member that is there but is not a list is kept whole, with its reason, never dropped.
+  const listOf = (member: 'keys' | 'credentials' | 'templates'): unknown[] => {
+    const value = file.data[member];
+    if (value === undefined || Array.isArray(value)) return value ?? [];
+    hold(member, value, `"${member}" is not a list`);
+    return [];
+  };
+  for (const raw of listOf('keys')) {
     if (!isObject(raw)) {
       hold('key', raw, 'not a JSON object');
       continue;
@@ -62,7 +69,7 @@ export function importLegacy(dir: string, db: DatabaseSync): string | null {
     }
   }
   const now = new Date().toISOString();
-  for (const name of Array.isArray(file.data.credentials) ? file.data.credentials : []) {
+  for (const name of listOf('credentials')) {
     if (typeof name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
       db.prepare('INSERT OR IGNORE INTO credentials (name, created_at) VALUES (?, ?)').run(
         name,
@@ -70,15 +77,15 @@ export function importLegacy(dir: string, db: DatabaseSync): string | null {
       );
     } else hold('credential', name, 'not a credential name');
   }
-  for (const template of Array.isArray(file.data.templates) ? file.data.templates : []) {
+  for (const template of listOf('templates')) {
     const name = isObject(template) && typeof template.name === 'string' ? template.name : null;
     if (name === null) hold('template', template, 'has no name');
     else {
       // Stored as written: a template that fails validation is listed as broken, with its reason.
-      db.prepare('INSERT OR IGNORE INTO templates (name, body) VALUES (?, ?)').run(
-        name,
-        JSON.stringify(template),
-      );
+      const inserted = db
+        .prepare('INSERT OR IGNORE INTO templates (name, body) VALUES (?, ?)')
+        .run(name, JSON.stringify(template)).changes;
+      if (Number(inserted) === 0) hold('template', template, `a second template named "${name}"`);
     }
   }
   db.prepare("INSERT INTO meta (name, value) VALUES ('legacy_import', ?)").run(

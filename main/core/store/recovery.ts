@@ -20,13 +20,18 @@ const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
 
 /**
  * The last good copy of the database, taken with SQLite's online backup after successful changes
- * (into a temporary file, then renamed, so a reader never sees half a snapshot).
+ * (into a temporary file that must pass a check before it is renamed over the old one, so a reader
+ * never sees half a snapshot and a damaged copy never replaces a good one). At most one a minute
+ * while a process keeps changing things; a change made in between is snapshotted when the minute
+ * is up or when the database is closed, whichever comes first.
  */
 export class Snapshots {
   readonly path: string;
   private readonly warn: (message: string) => void;
   private pending: Promise<void> | null = null;
-  private lastTaken = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private dirty = false;
+  private lastTaken: number | null = null;
 
   constructor(dir: string, warn: (message: string) => void) {
     this.path = join(dir, SNAPSHOT_FILE);
@@ -34,12 +39,38 @@ export class Snapshots {
   }
 
   afterChange(db: DatabaseSync, now = Date.now()): void {
-    if (this.pending || now - this.lastTaken < SNAPSHOT_INTERVAL_MS) return;
-    this.lastTaken = now;
-    if (existsSync(this.path) && now - statSync(this.path).mtimeMs < SNAPSHOT_INTERVAL_MS) return;
+    this.dirty = true;
+    if (this.pending || this.timer) return;
+    this.lastTaken ??= existsSync(this.path) ? statSync(this.path).mtimeMs : 0;
+    const wait = this.lastTaken + SNAPSHOT_INTERVAL_MS - now;
+    if (wait <= 0) this.take(db);
+    else {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.dirty && db.isOpen) this.take(db);
+      }, wait);
+      this.timer.unref(); // a pending snapshot never keeps a process alive: close() takes it
+    }
+  }
+
+  /** Takes the snapshot a recent change is still owed, and waits for it. */
+  async flush(db: DatabaseSync): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.pending;
+    if (this.dirty && db.isOpen) {
+      this.take(db);
+      await this.pending;
+    }
+  }
+
+  private take(db: DatabaseSync): void {
+    this.dirty = false;
+    this.lastTaken = Date.now();
     const temp = `${this.path}.${process.pid}.tmp`;
     this.pending = backup(db, temp)
       .then(() => {
+        if (!isSound(temp)) throw new Error('the copy failed its check');
         chmodSync(temp, 0o600);
         renameSync(temp, this.path);
       })
@@ -54,24 +85,9 @@ export class Snapshots {
       });
   }
 
-  idle(): Promise<void> {
-    return this.pending ?? Promise.resolve();
-  }
-
   /** Whether a snapshot exists and opens as a sound database. */
   isGood(): boolean {
-    if (!existsSync(this.path)) return false;
-    try {
-      const db = new DatabaseSync(this.path, { readOnly: true });
-      try {
-        const rows = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
-        return rows.length === 1 && rows[0]!.integrity_check === 'ok';
-      } finally {
-        db.close();
-      }
-    } catch {
-      return false;
-    }
+    return existsSync(this.path) && isSound(this.path);
   }
 
   restoreTo(path: string): void {
@@ -79,6 +95,21 @@ export class Snapshots {
     copyFileSync(this.path, temp);
     chmodSync(temp, 0o600);
     renameSync(temp, path);
+  }
+}
+
+/** Whether a database file opens and passes `PRAGMA integrity_check`. */
+function isSound(path: string): boolean {
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      const rows = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
+      return rows.length === 1 && rows[0]!.integrity_check === 'ok';
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
   }
 }
 
@@ -121,8 +152,9 @@ export function recoverDamaged(
   for (const suffix of ['-wal', '-shm']) {
     if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${aside}${suffix}`);
   }
+  const taken = new Date(statSync(snapshots.path).mtimeMs).toISOString();
   snapshots.restoreTo(path);
   warn(
-    `The database ${path} was damaged: it was moved to ${aside} and the last good snapshot was restored. Keys added in the minute before the snapshot may need to be imported again (keycast doctor lists keychain items no record points to).`,
+    `The database ${path} was damaged: it was moved to ${aside} and the last good snapshot (${taken}) was restored. Changes made after it may need to be made again; keycast doctor lists keychain items no record points to.`,
   );
 }

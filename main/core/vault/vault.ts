@@ -5,6 +5,7 @@ import {
   KeychainUnavailableError,
   NotFoundError,
   SecretMissingError,
+  StorageError,
 } from '../errors.ts';
 import type { CryptoKey, KeyMaterial } from '../keys/material.ts';
 import { thumbprintOf, toPublicJwk } from '../keys/publicJwk.ts';
@@ -198,9 +199,31 @@ export class Vault {
         }
       });
     } catch (error) {
-      for (const account of written) await this.secrets.remove(account).catch(() => false);
+      // Only items no committed row points to: another process restoring the same backup may have
+      // committed the very same accounts, and their secrets must stay.
+      const kept = this.read(() => this.referencedAccounts());
+      for (const account of written.filter((a) => !kept.has(a))) {
+        await this.secrets.remove(account).catch(() => false);
+      }
+      if (isConstraintViolation(error instanceof StorageError ? error.cause : error)) {
+        throw new InputError(
+          'Nothing was restored: the vault changed while restoring (another process added the same keys, credentials or templates). Run the restore again.',
+          { cause: error },
+        );
+      }
       throw error;
     }
+  }
+
+  /** The keychain accounts that committed rows point to. */
+  private referencedAccounts(): Set<string> {
+    const db = this.database.db;
+    const ids = db.prepare('SELECT id FROM keys').all() as { id: string }[];
+    const names = db.prepare('SELECT name FROM credentials').all() as { name: string }[];
+    return new Set([
+      ...ids.map((row) => this.accountOf(row)),
+      ...names.map((row) => this.credentialAccount(row.name)),
+    ]);
   }
 
   /** Records an upload on a key (replacing one to the same place) without rewriting what another process changed. */
@@ -267,17 +290,14 @@ export class Vault {
     return secret !== null;
   }
 
-  /** The ids of the keys whose keychain item is missing: one listing where the keychain can, else one read per key. */
+  /**
+   * The ids of the keys whose keychain item is missing. Each item is read and wiped at once: the
+   * keychain's listing would hand back every secret of every vault as strings nobody can wipe.
+   */
   async missingSecrets(records: readonly KeyRecord[]): Promise<Set<string>> {
     try {
-      const accounts = await this.keychainAccounts();
-      if (accounts) {
-        const present = new Set(accounts);
-        return new Set(records.filter((r) => !present.has(this.accountOf(r))).map((r) => r.id));
-      }
-      const missing = new Set<string>();
-      for (const record of records) if (!(await this.hasSecret(record))) missing.add(record.id);
-      return missing;
+      const present = await Promise.all(records.map((r) => this.hasSecret(r)));
+      return new Set(records.filter((_, i) => !present[i]).map((r) => r.id));
     } catch (error) {
       // A keychain that is not running says nothing about single items: that is reported on its own.
       if (error instanceof KeychainUnavailableError) return new Set();

@@ -53,7 +53,7 @@ describe('the backup form', () => {
   });
 
   it('refuses passphrases that differ without asking main, and clears both', async () => {
-    const { calls } = installApi({ backupVault: () => ({ path: '/x', summary }) });
+    const { calls } = installApi({ backupVault: () => ({ path: '/x', summary, missing: [] }) });
     render(<BackupPanel />);
     await typeNewPassphrase(GOOD, `${GOOD}!`);
     await userEvent.click(within(backupForm()).getByRole('button', { name: 'Back up…' }));
@@ -65,7 +65,7 @@ describe('the backup form', () => {
   });
 
   it('refuses a passphrase shorter than 12 characters, counted as main counts them', async () => {
-    const { calls } = installApi({ backupVault: () => ({ path: '/x', summary }) });
+    const { calls } = installApi({ backupVault: () => ({ path: '/x', summary, missing: [] }) });
     render(<BackupPanel />);
     await typeNewPassphrase('short-11chr', 'short-11chr');
     await userEvent.click(within(backupForm()).getByRole('button', { name: 'Back up…' }));
@@ -80,7 +80,9 @@ describe('the backup form', () => {
   });
 
   it('says calmly that nothing was written when the save dialog is closed', async () => {
-    const { calls } = installApi({ backupVault: () => ({ path: null, summary: null }) });
+    const { calls } = installApi({
+      backupVault: () => ({ path: null, summary: null, missing: [] }),
+    });
     render(<BackupPanel />);
     await typeNewPassphrase(GOOD, GOOD);
     await userEvent.click(within(backupForm()).getByRole('button', { name: 'Back up…' }));
@@ -92,7 +94,11 @@ describe('the backup form', () => {
 
   it('lists what the backup holds and where it was written', async () => {
     installApi({
-      backupVault: () => ({ path: '/home/ann/keycast-backup-2026-11-22.kcbackup', summary }),
+      backupVault: () => ({
+        path: '/home/ann/keycast-backup-2026-11-22.kcbackup',
+        summary,
+        missing: [],
+      }),
     });
     render(<BackupPanel />);
     await typeNewPassphrase(GOOD, GOOD);
@@ -109,6 +115,15 @@ describe('the backup form', () => {
     expect(form.getByRole('list', { name: 'Credentials' }).textContent).toBe('kinescope');
     expect(form.getByRole('list', { name: 'Templates' }).textContent).toBe('my-platform');
     expect(valueOf(form.getByLabelText('Passphrase again'))).toBe('');
+  });
+
+  it('names the keys left out because their keychain item is missing', async () => {
+    installApi({ backupVault: () => ({ path: '/x', summary, missing: ['lost-key'] }) });
+    render(<BackupPanel />);
+    await typeNewPassphrase(GOOD, GOOD);
+    await userEvent.click(within(backupForm()).getByRole('button', { name: 'Back up…' }));
+    const alert = await within(backupForm()).findByRole('alert');
+    expect(alert.textContent).toBe('Left out because their keychain item is missing: lost-key.');
   });
 
   it('shows main’s refusal as an alert', async () => {

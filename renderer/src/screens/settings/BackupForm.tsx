@@ -80,6 +80,11 @@ export function BackupForm() {
           <Notice status="Encrypted backup written." />
           <CopyField label="Backup file" value={result.path} />
           <BackupContents summary={result.summary} keysTitle="Keys in the backup" />
+          {result.missing.length > 0 && (
+            <Notice
+              error={`Left out because their keychain item is missing: ${result.missing.join(', ')}.`}
+            />
+          )}
         </div>
       )}
     </form>
