@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ALGORITHMS, familyOf } from '../../shared/algorithms.ts';
 import { keysFromJwks } from '../../main/core/tokens/verify.ts';
 import { inspectToken } from '../../main/core/tokens/inspect.ts';
+import { saveTemplate, storedTemplates } from '../../main/core/providers/custom.ts';
 import { OsKeychain } from '../../main/core/vault/secretStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { ROOT, runCli, runProcess, tempHome, type CliResult } from '../helpers/cli.ts';
@@ -257,6 +258,128 @@ describe('encrypted backup and restore', () => {
     await vault.remove(record.id);
   });
 
+  it('4 restores of one backup at once: every key ends up with its secret, the losers say to run it again', async () => {
+    const home = tempHome();
+    for (let i = 0; i < 4; i += 1)
+      await runCli(['keys', 'generate', '--alg', 'ES256', '--name', `p-${i}`], { home });
+    const out = await backupOf(home);
+    const target = tempHome();
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        runCli(['restore', out], { home: target, input: `${PASSPHRASE}\n` }),
+      ),
+    );
+    expect(results.filter((r) => r.code === 0).length).toBeGreaterThanOrEqual(1);
+    for (const r of results.filter((x) => x.code !== 0)) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/the vault changed while restoring .*Run the restore again\./);
+    }
+    const listed = JSON.parse(
+      (await runCli(['keys', 'list', '--json'], { home: target })).stdout,
+    ) as {
+      health: string;
+    }[];
+    expect(listed.map((k) => k.health)).toEqual(['active', 'active', 'active', 'active']);
+    for (const dir of [home, target]) {
+      const v = new Vault({ dataDir: dir });
+      for (const r of v.list()) await v.remove(r.id);
+    }
+  });
+
+  it('restores a hand-made backup holding duplicates once, and keeps renamed names within their limits', async () => {
+    const { sealBackup } = await import('../../main/core/backup/format.ts');
+    const { generateKeyMaterial } = await import('../../main/core/keys/generate.ts');
+    const source = new Vault({ dataDir: tempHome() });
+    const longName = 'n'.repeat(200);
+    const key = await source.add(await generateKeyMaterial('ES256'), { name: longName });
+    const secret = Buffer.from(await source.secretForBackup(key)).toString('base64url');
+    const template = {
+      name: 't'.repeat(60),
+      alg: 'HS256',
+      claims: {},
+      ttl: { default: 60, max: 60 },
+    };
+    const content = {
+      format: 'keycast-backup' as const,
+      version: 1 as const,
+      createdAt: new Date().toISOString(),
+      vaultId: source.vaultId,
+      keys: [
+        { record: key, extra: {}, secret },
+        { record: key, extra: {}, secret },
+      ],
+      credentials: [
+        { name: 'nativeframe', secret: 'a' },
+        { name: 'nativeframe', secret: 'a' },
+      ],
+      templates: [
+        { name: template.name, body: template },
+        { name: template.name, body: template },
+        { name: 'mismatch', body: { ...template, name: 'other' } },
+      ],
+    };
+    const file = join(tempHome(), 'crafted.kcbackup');
+    writeFileSync(file, await sealBackup(content, PASSPHRASE));
+
+    const target = tempHome();
+    const first = await runCli(['restore', file, '--json'], {
+      home: target,
+      input: `${PASSPHRASE}\n`,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      keys: [{ name: longName }],
+      credentials: ['nativeframe'],
+      templates: [template.name],
+      skipped: [
+        { what: `key "${longName}"`, why: 'it appears twice in the backup' },
+        { what: 'credential "nativeframe"', why: 'it appears twice in the backup' },
+        { what: `template "${template.name}"`, why: 'it appears twice in the backup' },
+        { what: 'template "mismatch"', why: 'its name does not match its contents' },
+      ],
+    });
+    // Into a vault whose names are taken by other items: renamed within 200 and 64 characters.
+    const other = tempHome();
+    const otherVault = new Vault({ dataDir: other });
+    await otherVault.add(await generateKeyMaterial('ES256'), { name: longName });
+    saveTemplate(otherVault, { ...template, alg: 'HS384' });
+    const renamed = await runCli(['restore', file, '--on-conflict', 'rename', '--json'], {
+      home: other,
+      input: `${PASSPHRASE}\n`,
+    });
+    expect(renamed.code, renamed.stderr).toBe(0);
+    const result = JSON.parse(renamed.stdout) as { renamed: { from: string; to: string }[] };
+    const names = result.renamed.map((r) => r.to);
+    expect(names).toEqual([`${'n'.repeat(191)}-restored`, `${'t'.repeat(55)}-restored`]);
+    expect(storedTemplates(otherVault).broken).toEqual([]);
+    for (const v of [source, new Vault({ dataDir: target }), otherVault]) {
+      for (const r of v.list()) await v.remove(r.id);
+      for (const c of v.credentialNames()) await v.deleteCredential(c);
+    }
+  });
+
+  it('leaves a key whose keychain item is missing out of the backup, names it, and backs up the rest', async () => {
+    const home = tempHome();
+    await runCli(['keys', 'generate', '--alg', 'ES256', '--name', 'kept'], { home });
+    await runCli(['keys', 'generate', '--alg', 'ES256', '--name', 'gone'], { home });
+    const vault = new Vault({ dataDir: home });
+    await keychain.remove(vault.accountOf(vault.find('gone')));
+    const out = join(home, 'partial.kcbackup');
+    const result = await runCli(['backup', '--out', out, '--json'], {
+      home,
+      input: `${PASSPHRASE}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /Left out of the backup because their keychain item is missing: gone/,
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      keys: [{ name: 'kept' }],
+      missing: ['gone'],
+    });
+    for (const r of vault.list()) await vault.remove(r.id);
+  });
+
   it('removes the keychain items it wrote when the restore fails half-way', async () => {
     const home = tempHome();
     await runCli(['keys', 'generate', '--alg', 'ES256', '--name', 'a'], { home });
@@ -269,7 +392,7 @@ describe('encrypted backup and restore', () => {
     );
     const { restoreBackup } = await import('../../main/core/backup/backup.ts');
     await expect(restoreBackup(target, readFileSync(out, 'utf8'), PASSPHRASE)).rejects.toThrow(
-      /could not use its database/,
+      /^Nothing was restored/,
     );
     expect(target.list()).toEqual([]);
     expect((await keychain.accounts()).filter((a) => a.startsWith(`${target.vaultId}:`))).toEqual(

@@ -134,6 +134,20 @@ describe('a missing keychain item in the app', () => {
     await vault.remove(gone.id);
   });
 
+  it('builds the key list from one wiped read per key, never from the keychain listing (which hands back every secret)', async () => {
+    const spy = {
+      read: (a: string) => keychain.read(a),
+      write: (a: string, s: Uint8Array) => keychain.write(a, s),
+      remove: (a: string) => keychain.remove(a),
+      accounts: (): Promise<string[]> => Promise.reject(new Error('the listing must not be used')),
+    };
+    const vault = new Vault({ dataDir: tempHome(), secrets: spy });
+    const record = await vault.add(await generateKeyMaterial('ES256'), { name: 'one' });
+    const keys = (await call(dispatchFor(vault), 'listKeys', {})).keys;
+    expect(keys).toMatchObject([{ name: 'one', status: 'active' }]);
+    await vault.remove(record.id);
+  });
+
   it('checks presence without keeping the secret: health() wipes what it read', async () => {
     const reads: Uint8Array[] = [];
     const spy = {

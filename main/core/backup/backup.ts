@@ -133,7 +133,13 @@ export async function restoreBackup(
 
   const credentialNames = new Set(vault.credentialNames());
   for (const credential of content.credentials) {
-    if (!credentialNames.has(credential.name)) {
+    const twice = plan.credentials.find((c) => c.name === credential.name);
+    if (twice?.secret === credential.secret) {
+      skipped.push({
+        what: `credential "${credential.name}"`,
+        why: 'it appears twice in the backup',
+      });
+    } else if (!credentialNames.has(credential.name)) {
       plan.credentials.push(credential);
       credentialNames.add(credential.name);
     } else if (onConflict) {
@@ -142,7 +148,14 @@ export async function restoreBackup(
   }
 
   const templates = new Map(vault.templateTable.all().map((t) => [t.name, t.body]));
+  const seen = new Map<string, string>();
   for (const template of content.templates) {
+    const body = JSON.stringify(template.body);
+    if (seen.get(template.name) === body) {
+      skipped.push({ what: `template "${template.name}"`, why: 'it appears twice in the backup' });
+      continue;
+    }
+    seen.set(template.name, body);
     if (isObject(template.body) && template.body.name !== template.name) {
       skipped.push({
         what: `template "${template.name}"`,
