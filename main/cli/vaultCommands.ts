@@ -115,8 +115,10 @@ function describeReport(r: DoctorReport): string[] {
   );
   section(
     'Quarantined records',
-    r.quarantined.map((q) => `#${q.id} ${q.kind} from ${q.source}: ${q.reason}`),
-    'they were kept, not imported; fix the source and import again',
+    r.quarantined.map(
+      (q) => `#${q.id} ${q.kind}${q.label ? ` ${q.label}` : ''} from ${q.source}: ${q.reason}`,
+    ),
+    'kept with the reason, not used; the keychain item of a quarantined key is untouched: import the key again (keycast keys import) to use it',
   );
   section(
     'Unreadable key rows',

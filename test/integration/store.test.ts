@@ -250,7 +250,11 @@ describe('moving from keycast.json', () => {
     const report = JSON.parse(doctor.stdout) as Awaited<ReturnType<typeof diagnose>>;
     expect(report.vaultId).toBe(vaultId);
     expect(report.quarantined).toEqual([
-      expect.objectContaining({ kind: 'key', reason: matching(/^alg: /) }),
+      expect.objectContaining({
+        kind: 'key',
+        label: '"bad-alg" (bad-alg)',
+        reason: matching(/^alg: /),
+      }),
     ]);
     expect(report.brokenTemplates).toEqual([
       { name: 'broken', reason: matching(/ttl\.max must be at most/) },

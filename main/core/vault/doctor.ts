@@ -13,7 +13,8 @@ export interface DoctorReport {
   /** The keychain's own problem (locked, not running), or null. */
   keychain: string | null;
   missingSecrets: { id: string; name: string }[];
-  quarantined: Omit<QuarantinedRecord, 'body'>[];
+  /** Without the body; `label` names the record (its name and id) where it has them. */
+  quarantined: (Omit<QuarantinedRecord, 'body'> & { label: string | null })[];
   unreadableKeys: { id: string; reason: string }[];
   brokenTemplates: BrokenTemplate[];
   /** Keychain items of this vault that no record points to; null where the keychain cannot list. */
@@ -47,6 +48,7 @@ export async function diagnose(vault: Vault): Promise<DoctorReport> {
       .map((q) => ({
         id: q.id,
         kind: q.kind,
+        label: labelOf(q.body),
         reason: q.reason,
         source: q.source,
         quarantinedAt: q.quarantinedAt,
@@ -77,4 +79,21 @@ async function orphans(vault: Vault): Promise<string[] | null> {
   ]);
   const prefix = `${vault.vaultId}:`;
   return accounts.filter((a) => a.startsWith(prefix) && !known.has(a)).sort();
+}
+
+/** "name" (id) of a quarantined record, from its stored JSON; records hold no secrets. */
+function labelOf(body: string): string | null {
+  try {
+    const value: unknown = JSON.parse(body);
+    if (typeof value === 'string') return value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const { name, id } = value as { name?: unknown; id?: unknown };
+    const parts = [
+      typeof name === 'string' ? `"${name}"` : null,
+      typeof id === 'string' ? `(${id})` : null,
+    ];
+    return parts.filter(Boolean).join(' ') || null;
+  } catch {
+    return null;
+  }
 }
