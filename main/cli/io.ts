@@ -51,6 +51,11 @@ export function printLines(lines: readonly string[]): void {
   process.stdout.write(`${lines.map(escapeForTerminal).join('\n')}\n`);
 }
 
+/** A line for the person at the terminal (what was done), on stderr so stdout stays the result. */
+export function note(message: string): void {
+  process.stderr.write(`${escapeForTerminal(message)}\n`);
+}
+
 export function warn(message: string): void {
   process.stderr.write(`warning: ${escapeForTerminal(message)}\n`);
 }

@@ -10,7 +10,7 @@ import { SECRET_ENCODINGS, importKeyMaterial, type SecretEncoding } from '../cor
 import { parseExpiry } from '../core/time.ts';
 import type { KeyHealth, NewKeyOptions } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
-import { confirmOnTerminal, printJson, printLines, readInput, table } from './io.ts';
+import { confirmOnTerminal, printJson, printLines, readInput, table, note } from './io.ts';
 
 interface NewKeyFlags {
   appId?: string;
@@ -117,8 +117,8 @@ export function keysCommand(): Command {
       }
       reportNewKey(record, flags, 'Generated');
       if (flags.secretOut)
-        process.stderr.write(
-          `The secret is in ${flags.secretOut} (mode 0600): paste it into the server, then delete the file.\n`,
+        note(
+          `The secret is in ${flags.secretOut} (mode 0600): paste it into the server, then delete the file.`,
         );
     },
   );
@@ -210,7 +210,7 @@ export function keysCommand(): Command {
           { cause },
         );
       }
-      process.stderr.write(`Wrote ${flags.format.toUpperCase()} to ${flags.out}\n`);
+      note(`Wrote ${flags.format.toUpperCase()} to ${flags.out}`);
     });
 
   addNewKeyOptions(
@@ -261,7 +261,7 @@ export function keysCommand(): Command {
         }
       }
       await vault.remove(record.id, { evenIfUploaded: flags.force });
-      process.stderr.write(`Deleted key "${record.name}" (${record.id}).\n`);
+      note(`Deleted key "${record.name}" (${record.id}).`);
     });
 
   return keys;

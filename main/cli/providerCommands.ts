@@ -20,7 +20,16 @@ import { deleteTemplate, saveTemplate, storedTemplates } from '../core/providers
 import type { Links, RawParams } from '../core/providers/types.ts';
 import { readJsonInput } from '../core/json.ts';
 import { openVault } from './context.ts';
-import { collect, printJson, printLines, readInput, readTokenArgument, table, warn } from './io.ts';
+import {
+  collect,
+  printJson,
+  printLines,
+  readInput,
+  readTokenArgument,
+  table,
+  warn,
+  note,
+} from './io.ts';
 
 /** Every provider's flags (names fixed so scripts can rely on them); each provider reads its own. */
 function addProviderFlags(command: Command): Command {
@@ -278,7 +287,7 @@ export function credentialsCommand(): Command {
       const secret = (await readInput('-', `${name} credential`)).trim();
       checkCredentialForm(name, secret);
       await vault.setCredential(name, secret);
-      process.stderr.write(`Stored credential "${name}" in the system keychain.\n`);
+      note(`Stored credential "${name}" in the system keychain.`);
     });
   credentials
     .command('list')
@@ -292,7 +301,7 @@ export function credentialsCommand(): Command {
     .command('delete <name>')
     .action(async (name: string, _flags: unknown, command: Command) => {
       await openVault(command).deleteCredential(name);
-      process.stderr.write(`Deleted credential "${name}".\n`);
+      note(`Deleted credential "${name}".`);
     });
   return credentials;
 }
@@ -307,8 +316,8 @@ export function templatesCommand(): Command {
         openVault(command),
         readJsonInput(await readInput(file, 'template'), 'template'),
       );
-      process.stderr.write(
-        `Saved template "${template.name}": keycast mint custom ${template.name} --key K --set …\n`,
+      note(
+        `Saved template "${template.name}": keycast mint custom ${template.name} --key K --set …`,
       );
     });
   templates
@@ -335,7 +344,7 @@ export function templatesCommand(): Command {
     });
   templates.command('delete <name>').action((name: string, _flags: unknown, command: Command) => {
     deleteTemplate(openVault(command), name);
-    process.stderr.write(`Deleted template "${name}".\n`);
+    note(`Deleted template "${name}".`);
   });
   return templates;
 }

@@ -110,6 +110,20 @@ describe('templates against hostile input', () => {
   });
 });
 
+describe('names printed on the terminal', () => {
+  it('escapes a bidi override in a key name in every line the CLI writes about it', async () => {
+    const home = tempHome();
+    const name = 'cam\u202egnp.exe';
+    const made = await runCli(['keys', 'generate', '--alg', 'HS256', '--name', name], { home });
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain('cam\\u202egnp.exe');
+    const deleted = await runCli(['keys', 'delete', name, '--yes'], { home });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stderr).toContain('Deleted key "cam\\u202egnp.exe"');
+    expect(deleted.stderr).not.toContain('\u202e');
+  });
+});
+
 describe('a missing keychain item in the app', () => {
   it('shows "secret missing" in the key list and still verifies tokens with the other keys', async () => {
     const vault = new Vault({ dataDir: tempHome() });
