@@ -184,6 +184,8 @@ export const CONTRACT = {
         dataDir: z.string(),
         keychain: z.object({ available: z.boolean(), message: z.string().nullable() }).strict(),
         clockToleranceSeconds: z.number(),
+        /** What the data folder said when it was opened: a migration done, a database restored. */
+        notices: z.array(z.string()),
       })
       .strict(),
   },

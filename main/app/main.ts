@@ -43,7 +43,15 @@ if (!app.requestSingleInstanceLock()) {
       denyPermissions(session.defaultSession);
       serveAppFiles(session.defaultSession.protocol, RENDERER_DIR);
       const dataDir = resolveDataDir();
-      const vault = new Vault({ dataDir, warn: (m) => console.error(`keycast: ${m}`) });
+      // What the data folder says on opening (a migration, a restored snapshot) is shown in the window too.
+      const notices: string[] = [];
+      const vault = new Vault({
+        dataDir,
+        warn: (m) => {
+          notices.push(m);
+          console.error(`keycast: ${m}`);
+        },
+      });
       const settings = new SettingsStore(vault.settings);
       const version = (
         JSON.parse(readFileSync(join(app.getAppPath(), 'package.json'), 'utf8')) as {
@@ -54,6 +62,7 @@ if (!app.requestSingleInstanceLock()) {
         vault,
         settings,
         version,
+        notices,
         ports: desktopPorts(() => window),
         progress: (progress) => sendProgress(window, progress),
         apiBases: { kinescope: process.env.KEYCAST_KINESCOPE_API_URL },

@@ -19,13 +19,17 @@ function applyTheme(theme: Settings['theme']): void {
 export function App() {
   const [screen, setScreen] = useState<Screen>('Keys');
   const [keychain, setKeychain] = useState<string | null>(null);
+  const [notices, setNotices] = useState<string[]>([]);
   useEffect(() => {
     call('getSettings', {}).then(
       (s) => applyTheme(s.theme),
       () => undefined,
     );
     call('appInfo', {}).then(
-      (i) => setKeychain(i.keychain.message),
+      (i) => {
+        setKeychain(i.keychain.message);
+        setNotices(i.notices);
+      },
       () => undefined,
     );
   }, []);
@@ -53,6 +57,11 @@ export function App() {
             {keychain}
           </p>
         )}
+        {notices.map((notice) => (
+          <p key={notice} role="status" className="notice">
+            {notice}
+          </p>
+        ))}
         {/* keyed by screen: moving to another screen clears a failure */}
         <ErrorBoundary key={screen} screen={screen}>
           {screen === 'Keys' && <KeysScreen />}

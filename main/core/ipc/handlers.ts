@@ -48,6 +48,8 @@ export interface HandlerDeps {
   ports: DesktopPorts;
   version: string;
   progress: (progress: Progress) => void;
+  /** What opening the data folder reported (migrated from keycast.json, restored a snapshot). */
+  notices?: readonly string[];
   /** Overrides of the providers' API addresses (self-hosted, tests). */
   apiBases?: { kinescope?: string };
 }
@@ -105,6 +107,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
           message,
         })),
         clockToleranceSeconds: MAX_CLOCK_TOLERANCE_SECONDS,
+        notices: [...(deps.notices ?? [])],
       };
     },
 

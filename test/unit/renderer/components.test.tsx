@@ -212,6 +212,24 @@ describe('countdown and verdicts', () => {
 });
 
 describe('the whole app shell', () => {
+  it('shows what the data folder said when it was opened (a migration, a restored snapshot)', async () => {
+    installApi({
+      listKeys: () => ({ keys: [] }),
+      getSettings: () => ({ theme: 'system', defaultTtls: {} }),
+      appInfo: () => ({
+        version: 't',
+        dataDir: '/d',
+        keychain: { available: true, message: null },
+        clockToleranceSeconds: 60,
+        notices: ['Keycast moved 3 key record(s) from keycast.json into its database.'],
+      }),
+    });
+    const { App } = await import('../../../renderer/src/App.tsx');
+    render(<App />);
+    const notice = await screen.findByText(/moved 3 key record/);
+    expect(notice.getAttribute('role')).toBe('status');
+  });
+
   it('reaches every screen from the keyboard', async () => {
     installApi({
       listKeys: () => ({ keys: [] }),
@@ -221,6 +239,7 @@ describe('the whole app shell', () => {
         dataDir: '/d',
         keychain: { available: true, message: null },
         clockToleranceSeconds: 60,
+        notices: [],
       }),
       listProviders: () => ({ providers: [] }),
       listCredentials: () => ({ credentials: [] }),

@@ -40,7 +40,7 @@ describe('the app around a failing Inspect screen', () => {
   it('keeps the navigation and the other screens when an inspection cannot be rendered', async () => {
     installApi({
       getSettings: () => ({ theme: 'system' }),
-      appInfo: () => ({ keychain: { available: true, message: null } }),
+      appInfo: () => ({ keychain: { available: true, message: null }, notices: [] }),
       listKeys: () => ({ keys: [] }),
       // An answer the screen cannot render (errors missing): a render failure, not a refusal.
       inspectToken: () => ({ valid: false, verified: false, header: null, claims: null }),
