@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, protocol, session, type BrowserWindow } from 'electron';
+import { app, dialog, protocol, session, type BrowserWindow } from 'electron';
+import { KeycastError } from '../core/errors.ts';
 import { resolveDataDir } from '../core/vault/paths.ts';
 import { Vault } from '../core/vault/vault.ts';
 import { createAppCore } from '../core/ipc/handlers.ts';
@@ -90,10 +91,12 @@ if (!app.requestSingleInstanceLock()) {
       app.on('window-all-closed', () => app.quit());
     })
     .catch((error: unknown) => {
-      console.error(
-        'keycast: the app could not start:',
-        error instanceof Error ? error.message : error,
-      );
+      // A person started the app: say why it cannot run (a newer database, a damaged one with no
+      // snapshot, an unreadable keycast.json) in a window, not only on a console nobody sees.
+      const message =
+        error instanceof KeycastError ? error.message : 'Something unexpected went wrong.';
+      console.error('keycast: the app could not start:', message);
+      dialog.showErrorBox('Keycast cannot start', message);
       app.exit(1);
     });
 }
