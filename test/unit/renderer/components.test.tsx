@@ -212,18 +212,21 @@ describe('countdown and verdicts', () => {
 });
 
 describe('the whole app shell', () => {
+  /** An empty vault's answers, with what the data folder said when it was opened. */
+  const shell = (notices: string[]) => ({
+    listKeys: () => ({ keys: [] }),
+    getSettings: () => ({ theme: 'system', defaultTtls: {} }),
+    appInfo: () => ({
+      version: 't',
+      dataDir: '/d',
+      keychain: { available: true, message: null },
+      clockToleranceSeconds: 60,
+      notices,
+    }),
+  });
+
   it('shows what the data folder said when it was opened (a migration, a restored snapshot)', async () => {
-    installApi({
-      listKeys: () => ({ keys: [] }),
-      getSettings: () => ({ theme: 'system', defaultTtls: {} }),
-      appInfo: () => ({
-        version: 't',
-        dataDir: '/d',
-        keychain: { available: true, message: null },
-        clockToleranceSeconds: 60,
-        notices: ['Keycast moved 3 key record(s) from keycast.json into its database.'],
-      }),
-    });
+    installApi(shell(['Keycast moved 3 key record(s) from keycast.json into its database.']));
     const { App } = await import('../../../renderer/src/App.tsx');
     render(<App />);
     const notice = await screen.findByText(/moved 3 key record/);
@@ -232,15 +235,7 @@ describe('the whole app shell', () => {
 
   it('reaches every screen from the keyboard', async () => {
     installApi({
-      listKeys: () => ({ keys: [] }),
-      getSettings: () => ({ theme: 'system', defaultTtls: {} }),
-      appInfo: () => ({
-        version: 't',
-        dataDir: '/d',
-        keychain: { available: true, message: null },
-        clockToleranceSeconds: 60,
-        notices: [],
-      }),
+      ...shell([]),
       listProviders: () => ({ providers: [] }),
       listCredentials: () => ({ credentials: [] }),
     });
