@@ -8,6 +8,7 @@ import type { KeyRecord } from '../../shared/keyRecord.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { toPublicJwk, thumbprintOf } from '../../main/core/keys/publicJwk.ts';
 import { DATABASE_FILE } from '../../main/core/store/database.ts';
+import { SCHEMA_VERSION } from '../../main/core/store/schema.ts';
 import { SNAPSHOT_FILE } from '../../main/core/store/recovery.ts';
 import { mintToken } from '../../main/core/tokens/mint.ts';
 import { inspectToken } from '../../main/core/tokens/inspect.ts';
@@ -104,7 +105,7 @@ describe('the local database', () => {
     const db = vault.database.db;
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
-    expect(vault.database.schemaVersion).toBe(1);
+    expect(vault.database.schemaVersion).toBe(SCHEMA_VERSION);
   });
 
   it('refuses a database written by a newer Keycast, in one sentence, and changes nothing', async () => {
@@ -115,7 +116,7 @@ describe('the local database', () => {
     const result = await runCli(['keys', 'list'], { home });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /written by a newer Keycast \(database schema 99; this version knows up to 1\): update Keycast/,
+      /written by a newer Keycast \(database schema 99; this version knows up to 2\): update Keycast/,
     );
     expect(sha(path)).toBe(before);
   });

@@ -208,6 +208,7 @@ function streamKind(type: 'publish' | 'play'): LocalKind {
     // Ant Media's documented stream token is exactly {streamId, type, exp}.
     iat: false,
     jti: false,
+    ...(type === 'play' ? { redirect: 'player' } : {}),
     prepare(raw) {
       const { stream, links, warnings } = streamLinks(type, raw, `An Ant Media ${type} token`);
       const claims = checkClaims(streamClaims, { streamId: stream, type }, 'Ant Media');

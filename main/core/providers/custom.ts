@@ -131,6 +131,7 @@ function kindFor(template: Template): LocalKind {
     key: { algs: [template.alg], describe: `a ${template.alg} key (the template's algorithm)` },
     iat: true,
     jti: true,
+    ...(template.link ? { redirect: 'link' } : {}),
     prepare(raw) {
       const values = setValues(raw);
       const all = new Set([...needed, ...linkNeeds]);

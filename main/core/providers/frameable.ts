@@ -95,6 +95,7 @@ export const frameable: Provider = {
       ttl: { default: 300, max: 30 * 86400, warnAbove: 3600 },
       iat: true,
       jti: false,
+      redirect: 'event',
       prepare(raw) {
         const p = parseParams(attendeeParams, raw, 'A Frameable attendee token');
         const unknownRole = p.role.find((r) => !(FRAMEABLE_ROLES as readonly string[]).includes(r));

@@ -53,6 +53,7 @@ export const kinescope: Provider = {
       description: 'sign a viewer into an event chat',
       params: chatParams,
       ttl: { default: 3600, max: 7 * 86400 },
+      redirect: 'chat',
       iat: true,
       jti: false,
       prepare(raw) {

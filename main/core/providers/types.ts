@@ -41,6 +41,11 @@ export interface LocalKind {
   /** Whether the provider's documented claim set has `iat` / a random `jti`. */
   iat: boolean;
   jti: boolean;
+  /**
+   * The link a browser opens (a key of what `prepare` links to), for redirect links that mint a
+   * fresh token on every click. Kinds without one (OBS publish, REST) cannot be redirect links.
+   */
+  redirect?: string;
   /** Overrides the provider's key requirement for this kind (Ant Media REST vs stream secrets). */
   key?: KeyRequirement;
   prepare(params: RawParams, key: KeyRecord): PreparedToken;

@@ -73,6 +73,40 @@ export const MIGRATIONS: readonly string[] = [
     quarantined_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: redirect links (only a keyed hash of each link's secret id) and their clicks.
+  `
+  CREATE TABLE links (
+    id            TEXT PRIMARY KEY,
+    hash          TEXT NOT NULL UNIQUE,
+    provider      TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    key_id        TEXT NOT NULL REFERENCES keys(id) ON DELETE RESTRICT,
+    params        TEXT NOT NULL,
+    token_ttl     INTEGER NOT NULL,
+    valid_from    TEXT,
+    valid_until   TEXT,
+    max_uses      INTEGER,
+    uses          INTEGER NOT NULL DEFAULT 0,
+    confirm       INTEGER NOT NULL DEFAULT 0,
+    label         TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    revoked_at    TEXT,
+    last_click_at TEXT
+  ) STRICT;
+
+  CREATE TABLE clicks (
+    id      INTEGER PRIMARY KEY,
+    link_id TEXT REFERENCES links(id) ON DELETE SET NULL,
+    at      TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    kid     TEXT,
+    jti     TEXT,
+    client  TEXT,
+    agent   TEXT
+  ) STRICT;
+  CREATE INDEX clicks_by_link ON clicks (link_id, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

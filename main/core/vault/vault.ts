@@ -267,6 +267,14 @@ export class Vault {
           `Key "${found.name}" is still uploaded to ${where}: delete it there first, so tokens stop being accepted, or confirm with --force.`,
         );
       }
+      const { links } = this.database.db
+        .prepare('SELECT count(*) AS links FROM links WHERE key_id = ?')
+        .get(found.id) as { links: number };
+      if (links > 0) {
+        throw new InputError(
+          `Key "${found.name}" signs ${links} redirect link(s): delete them first (keycast redirects list, then keycast redirects delete).`,
+        );
+      }
       this.database.db.prepare('DELETE FROM keys WHERE id = ?').run(found.id);
       return found;
     });
@@ -303,6 +311,44 @@ export class Vault {
       if (error instanceof KeychainUnavailableError) return new Set();
       throw error;
     }
+  }
+
+  /**
+   * The vault's secret for redirect-link ids (32 random bytes in the keychain): links are stored as
+   * keyed hashes of their ids, so a copied database cannot produce a working link. Made on first
+   * use; processes racing to make it agree through the database on the one item they all use.
+   */
+  async linkKey(): Promise<Uint8Array> {
+    let account = this.linkKeyAccount();
+    if (account === null) {
+      const candidate = `${this.vaultId}:links-key:${randomBytes(6).toString('hex')}`;
+      await this.secrets.write(candidate, new Uint8Array(randomBytes(32)));
+      account = this.write(() => {
+        this.database.db
+          .prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('links_key_account', ?)")
+          .run(candidate);
+        return this.linkKeyAccount()!;
+      });
+      if (account !== candidate) await this.secrets.remove(candidate).catch(() => false);
+    }
+    const key = await this.secrets.read(account);
+    if (key === null) {
+      throw new SecretMissingError(
+        'The key that recognises redirect links is missing from the system keychain: unlock the keychain or restore a backup; until then no link of this vault works.',
+      );
+    }
+    return key;
+  }
+
+  /** The keychain account of the redirect-link key, once it was made. */
+  linkKeyAccount(): string | null {
+    const row = this.read(
+      () =>
+        this.database.db.prepare("SELECT value FROM meta WHERE name = 'links_key_account'").get() as
+          | { value: string }
+          | undefined,
+    );
+    return row?.value ?? null;
   }
 
   /** Accounts of every Keycast keychain item, or null where the keychain cannot list them. */

@@ -1,0 +1,339 @@
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { isHttpsUrl } from '../../../shared/text.ts';
+import { InputError, NotFoundError } from '../errors.ts';
+import { providerById } from '../providers/index.ts';
+import { mintForProvider } from '../providers/mint.ts';
+import type { LocalKind, RawParams } from '../providers/types.ts';
+import type { Vault } from '../vault/vault.ts';
+import { agentFamily, shortenAddress } from './clientInfo.ts';
+import type { ClickOutcome, LinkStore, RedirectLink, Refusal } from './types.ts';
+
+/** Frameable's default, and short enough that a forwarded redirect is no forwarded session. */
+export const DEFAULT_LINK_TOKEN_TTL = 300;
+/** 24 random bytes: 192 bits in 32 base64url characters (SECURITY.md §32 asks for 128). */
+const LINK_ID_BYTES = 24;
+const LINK_ID = /^[A-Za-z0-9_-]{32}$/;
+/** How long a confirm page's "Join" button stays valid. */
+const CONFIRM_WINDOW_MS = 30 * 60_000;
+
+export interface NewLink {
+  provider: string;
+  kind: string;
+  /** Vault key: id, kid or name. */
+  key: string;
+  params: RawParams;
+  tokenTtlSeconds?: number;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  maxUses?: number | null;
+  confirm?: boolean;
+  label?: string;
+  note?: string;
+}
+
+/** A link as it was created or reissued: the only time its URL (with the secret id) exists. */
+export interface IssuedLink {
+  link: RedirectLink;
+  url: string;
+}
+
+/** Who clicked, as the server saw it: shortened before anything is stored. */
+export interface ClickContext {
+  address?: string | null;
+  userAgent?: string | null;
+  now?: Date;
+}
+
+export type FollowResult =
+  | { ok: true; location: string; link: RedirectLink }
+  | { ok: false; outcome: 'unknown' | Refusal | 'error' };
+
+export type PeekResult =
+  { ok: true; link: RedirectLink } | { ok: false; outcome: 'unknown' | Refusal };
+
+/**
+ * Redirect links: created with every check `keycast mint` makes, stored as a keyed hash of their
+ * secret id, and followed by counting one use atomically, minting a fresh token through the same
+ * provider path as `keycast mint`, recording the click (never the token) and naming the stored
+ * destination — nothing from the request decides where a browser goes.
+ */
+export class LinkService {
+  readonly store: LinkStore;
+  readonly publicUrl: string;
+  private readonly vault: Vault;
+  private key: Promise<Uint8Array> | null = null;
+
+  constructor(vault: Vault, store: LinkStore, options: { publicUrl: string }) {
+    this.vault = vault;
+    this.store = store;
+    this.publicUrl = normalizePublicUrl(options.publicUrl);
+  }
+
+  /** Checks everything a click would need (by minting one token now), then stores the link. */
+  async create(input: NewLink, now = new Date()): Promise<IssuedLink> {
+    const record = this.vault.find(input.key);
+    const kind = redirectKind(this.vault, input.provider, input.kind);
+    const ttl = input.tokenTtlSeconds ?? Math.min(DEFAULT_LINK_TOKEN_TTL, kind.ttl.default);
+    const validFrom = input.validFrom ?? null;
+    const validUntil = input.validUntil ?? null;
+    if (validFrom && validUntil && validFrom >= validUntil) {
+      throw new InputError(
+        'The link would never be valid: --valid-from must be before --valid-until.',
+      );
+    }
+    if (
+      input.maxUses !== undefined &&
+      input.maxUses !== null &&
+      !(Number.isInteger(input.maxUses) && input.maxUses >= 1)
+    ) {
+      throw new InputError('--uses must be a whole number of 1 or more.');
+    }
+    await this.destination(input.provider, input.kind, record.id, input.params, ttl);
+    const secret = newLinkId();
+    const link: RedirectLink = {
+      id: randomUUID(),
+      hash: await this.hashOf(secret),
+      provider: input.provider,
+      kind: input.kind,
+      keyId: record.id,
+      params: input.params,
+      tokenTtlSeconds: ttl,
+      validFrom,
+      validUntil,
+      maxUses: input.maxUses ?? null,
+      uses: 0,
+      confirm: input.confirm ?? false,
+      label: input.label?.trim() || defaultLabel(input.provider, input.kind, input.params),
+      note: input.note ?? '',
+      createdAt: now.toISOString(),
+      revokedAt: null,
+      lastClickAt: null,
+    };
+    await this.store.create(link);
+    return { link, url: this.urlOf(secret) };
+  }
+
+  /** A lost link: a new secret id for the same link; the old URL stops working at once. */
+  async reissue(ref: string): Promise<IssuedLink> {
+    const link = await this.find(ref);
+    const secret = newLinkId();
+    const hash = await this.hashOf(secret);
+    await this.store.rehash(link.id, hash);
+    return { link: { ...link, hash }, url: this.urlOf(secret) };
+  }
+
+  async find(ref: string): Promise<RedirectLink> {
+    const link = await this.store.find(ref);
+    if (!link) {
+      throw new NotFoundError(
+        `No redirect link "${ref}": run "keycast redirects list" to see them.`,
+      );
+    }
+    return link;
+  }
+
+  /** Whether a link may be used now, without counting or minting (HEAD, and the confirm page). */
+  async peek(secretId: string, now = new Date()): Promise<PeekResult> {
+    const link = await this.resolve(secretId);
+    if (!link) return { ok: false, outcome: 'unknown' };
+    const at = now.toISOString();
+    if (link.revokedAt) return { ok: false, outcome: 'revoked' };
+    if (link.validFrom && at < link.validFrom) return { ok: false, outcome: 'not-yet-valid' };
+    if (link.validUntil && at >= link.validUntil) return { ok: false, outcome: 'expired' };
+    if (link.maxUses !== null && link.uses >= link.maxUses)
+      return { ok: false, outcome: 'used-up' };
+    return { ok: true, link };
+  }
+
+  /** A click that counts: one use, a fresh token, the click recorded, the stored destination. */
+  async follow(secretId: string, context: ClickContext = {}): Promise<FollowResult> {
+    const now = context.now ?? new Date();
+    const record = async (
+      outcome: ClickOutcome,
+      linkId: string | null,
+      kid: string | null = null,
+      jti: string | null = null,
+    ): Promise<void> =>
+      this.store.recordClick({
+        linkId,
+        at: now.toISOString(),
+        outcome,
+        kid,
+        jti,
+        client: shortenAddress(context.address),
+        agent: agentFamily(context.userAgent),
+      });
+    const found = await this.resolve(secretId);
+    if (!found) {
+      await record('unknown', null);
+      return { ok: false, outcome: 'unknown' };
+    }
+    const used = await this.store.use(found.id, now);
+    if (!used.ok) {
+      await record(used.outcome, found.id);
+      return { ok: false, outcome: used.outcome };
+    }
+    const link = used.link;
+    try {
+      const minted = await this.destination(
+        link.provider,
+        link.kind,
+        link.keyId,
+        link.params,
+        link.tokenTtlSeconds,
+        now,
+      );
+      await record('redirected', link.id, minted.kid, minted.jti);
+      return { ok: true, location: minted.location, link };
+    } catch {
+      // The use stays counted: a click that could not mint is recorded, never retried silently.
+      await record('error', link.id);
+      return { ok: false, outcome: 'error' };
+    }
+  }
+
+  /** A nonce for a confirm page's form, bound to this link and time: stateless, so any instance accepts it. */
+  async confirmNonce(secretId: string, now = new Date()): Promise<string> {
+    const issued = now.getTime().toString(36);
+    return `${issued}.${await this.mac(`confirm:${secretId}:${issued}`)}`;
+  }
+
+  async checkNonce(secretId: string, nonce: string, now = new Date()): Promise<boolean> {
+    const [issued = '', mac = ''] = nonce.split('.');
+    const at = Number.parseInt(issued, 36);
+    if (
+      !Number.isFinite(at) ||
+      now.getTime() - at > CONFIRM_WINDOW_MS ||
+      at > now.getTime() + 60_000
+    ) {
+      return false;
+    }
+    return equalText(mac, await this.mac(`confirm:${secretId}:${issued}`));
+  }
+
+  /** Loads every key that active links sign with, so a missing secret stops a server at start. */
+  async loadSigningKeys(): Promise<void> {
+    const keyIds = new Set(
+      (await this.store.list()).filter((l) => !l.revokedAt).map((l) => l.keyId),
+    );
+    for (const id of keyIds) {
+      const record = this.vault.find(id);
+      await this.vault.signer(record);
+    }
+    await this.linkKey();
+  }
+
+  urlOf(secretId: string): string {
+    return `${this.publicUrl}/l/${secretId}`;
+  }
+
+  private async resolve(secretId: string): Promise<RedirectLink | null> {
+    if (!LINK_ID.test(secretId)) return null;
+    const hash = await this.hashOf(secretId);
+    const link = await this.store.byHash(hash);
+    // The lookup is by an index; the final comparison is constant-time all the same (§32).
+    return link && equalText(link.hash, hash) ? link : null;
+  }
+
+  private async destination(
+    provider: string,
+    kind: string,
+    keyId: string,
+    params: RawParams,
+    ttlSeconds: number,
+    now = new Date(),
+  ): Promise<{ location: string; kid: string | null; jti: string | null }> {
+    const redirect = redirectKind(this.vault, provider, kind).redirect!;
+    const minted = await mintForProvider(providerById(provider, this.vault), this.vault, {
+      kind,
+      key: keyId,
+      params,
+      ttlSeconds,
+      now: Math.floor(now.getTime() / 1000),
+    });
+    const location = minted.links[redirect];
+    if (typeof location !== 'string' || !isHttpsUrl(location)) {
+      throw new InputError(
+        `This ${provider} ${kind} token has no https address to send a browser to: give the parameters its link needs (for example the event URL).`,
+      );
+    }
+    const jti = typeof minted.claims.jti === 'string' ? minted.claims.jti : null;
+    const kid = typeof minted.header.kid === 'string' ? minted.header.kid : null;
+    return { location, kid, jti };
+  }
+
+  private linkKey(): Promise<Uint8Array> {
+    this.key ??= this.vault.linkKey();
+    this.key.catch(() => (this.key = null));
+    return this.key;
+  }
+
+  private async hashOf(secretId: string): Promise<string> {
+    return this.mac(`link:${secretId}`);
+  }
+
+  private async mac(text: string): Promise<string> {
+    return createHmac('sha256', await this.linkKey())
+      .update(text)
+      .digest('base64url');
+  }
+}
+
+/** The kind, if it can be a redirect link; otherwise one sentence saying why not. */
+function redirectKind(vault: Vault, providerId: string, kindId: string): LocalKind {
+  const provider = providerById(providerId, vault);
+  const kind = provider.kinds[kindId];
+  if (!kind) {
+    throw new InputError(
+      `${provider.name} has no token kind "${kindId}": choose ${Object.keys(provider.kinds).join(', ') || 'a saved template'}.`,
+    );
+  }
+  if (kind.mode !== 'local') {
+    throw new InputError(
+      `${provider.name} ${kindId} tokens are issued by ${provider.name}'s API, not signed here, so they cannot be a redirect link.`,
+    );
+  }
+  if (!kind.redirect) {
+    throw new InputError(
+      `${provider.name} ${kindId} tokens have no address a browser opens (they go into an app, OBS or an API call), so they cannot be a redirect link.`,
+    );
+  }
+  return kind;
+}
+
+function newLinkId(): string {
+  return randomBytes(LINK_ID_BYTES).toString('base64url');
+}
+
+function equalText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function defaultLabel(provider: string, kind: string, params: RawParams): string {
+  for (const name of ['displayName', 'username', 'email', 'userId', 'stream']) {
+    const value = params[name];
+    if (typeof value === 'string' && value.trim()) return value.trim();
+  }
+  return `${provider} ${kind}`;
+}
+
+/** `https://go.example.com/` → `https://go.example.com`; only an http(s) origin with an optional path. */
+export function normalizePublicUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`"${text}" is not a public URL: give one like https://go.example.com.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(
+      `The public URL must start with https:// (or http:// for a test on this machine); got "${text}".`,
+    );
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new InputError('The public URL is an address only: no query, fragment or user name.');
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

@@ -1,0 +1,232 @@
+import type { Database } from '../store/database.ts';
+import type { ClickRecord, LinkStore, RedirectLink, Refusal, UseResult } from './types.ts';
+
+interface LinkRow {
+  id: string;
+  hash: string;
+  provider: string;
+  kind: string;
+  key_id: string;
+  params: string;
+  token_ttl: number;
+  valid_from: string | null;
+  valid_until: string | null;
+  max_uses: number | null;
+  uses: number;
+  confirm: number;
+  label: string;
+  note: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_click_at: string | null;
+}
+
+interface ClickRow {
+  link_id: string | null;
+  at: string;
+  outcome: ClickRecord['outcome'];
+  kid: string | null;
+  jti: string | null;
+  client: string | null;
+  agent: string | null;
+}
+
+export function linkFromRow(row: LinkRow): RedirectLink {
+  return {
+    id: row.id,
+    hash: row.hash,
+    provider: row.provider,
+    kind: row.kind,
+    keyId: row.key_id,
+    params: JSON.parse(row.params) as RedirectLink['params'],
+    tokenTtlSeconds: Number(row.token_ttl),
+    validFrom: row.valid_from,
+    validUntil: row.valid_until,
+    maxUses: row.max_uses === null ? null : Number(row.max_uses),
+    uses: Number(row.uses),
+    confirm: Boolean(row.confirm),
+    label: row.label,
+    note: row.note,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    lastClickAt: row.last_click_at,
+  };
+}
+
+/** Why a link may not be used at `now` (the reason a conditional update found nothing to count). */
+export function refusalOf(link: RedirectLink, now: Date): Refusal {
+  const at = now.toISOString();
+  if (link.revokedAt) return 'revoked';
+  if (link.validFrom && at < link.validFrom) return 'not-yet-valid';
+  if (link.validUntil && at >= link.validUntil) return 'expired';
+  return 'used-up';
+}
+
+/** Links in the vault's own SQLite database: one file, several processes, exact counts. */
+export class SqliteLinkStore implements LinkStore {
+  private readonly database: Database;
+
+  constructor(database: Database) {
+    this.database = database;
+  }
+
+  private get db() {
+    return this.database.db;
+  }
+
+  create(link: RedirectLink): Promise<void> {
+    this.database.transaction(() =>
+      this.db
+        .prepare(
+          `INSERT INTO links (id, hash, provider, kind, key_id, params, token_ttl, valid_from,
+             valid_until, max_uses, uses, confirm, label, note, created_at, revoked_at, last_click_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          link.id,
+          link.hash,
+          link.provider,
+          link.kind,
+          link.keyId,
+          JSON.stringify(link.params),
+          link.tokenTtlSeconds,
+          link.validFrom,
+          link.validUntil,
+          link.maxUses,
+          link.uses,
+          link.confirm ? 1 : 0,
+          link.label,
+          link.note,
+          link.createdAt,
+          link.revokedAt,
+          link.lastClickAt,
+        ),
+    );
+    return Promise.resolve();
+  }
+
+  byHash(hash: string): Promise<RedirectLink | null> {
+    return Promise.resolve(this.one('SELECT * FROM links WHERE hash = ?', hash));
+  }
+
+  find(ref: string): Promise<RedirectLink | null> {
+    const byId = this.one('SELECT * FROM links WHERE id = ?', ref);
+    if (byId) return Promise.resolve(byId);
+    const labelled = this.database.read(
+      () =>
+        this.db
+          .prepare('SELECT * FROM links WHERE label = ? LIMIT 2')
+          .all(ref) as unknown as LinkRow[],
+    );
+    return Promise.resolve(labelled.length === 1 ? linkFromRow(labelled[0]!) : null);
+  }
+
+  list(): Promise<RedirectLink[]> {
+    return Promise.resolve(
+      this.database
+        .read(
+          () =>
+            this.db
+              .prepare('SELECT * FROM links ORDER BY created_at, id')
+              .all() as unknown as LinkRow[],
+        )
+        .map(linkFromRow),
+    );
+  }
+
+  use(id: string, now: Date): Promise<UseResult> {
+    const at = now.toISOString();
+    return Promise.resolve(
+      this.database.transaction((): UseResult => {
+        const row = this.db
+          .prepare(
+            `UPDATE links SET uses = uses + 1, last_click_at = ?
+             WHERE id = ? AND revoked_at IS NULL
+               AND (valid_from IS NULL OR valid_from <= ?)
+               AND (valid_until IS NULL OR valid_until > ?)
+               AND (max_uses IS NULL OR uses < max_uses)
+             RETURNING *`,
+          )
+          .get(at, id, at, at) as LinkRow | undefined;
+        if (row) return { ok: true, link: linkFromRow(row) };
+        const current = this.one('SELECT * FROM links WHERE id = ?', id);
+        return { ok: false, outcome: current ? refusalOf(current, now) : 'revoked' };
+      }),
+    );
+  }
+
+  revoke(id: string, now: Date): Promise<boolean> {
+    return this.change(
+      'UPDATE links SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+      now.toISOString(),
+      id,
+    );
+  }
+
+  rehash(id: string, hash: string): Promise<boolean> {
+    return this.change('UPDATE links SET hash = ? WHERE id = ?', hash, id);
+  }
+
+  remove(id: string): Promise<boolean> {
+    return this.change('DELETE FROM links WHERE id = ?', id);
+  }
+
+  recordClick(click: ClickRecord): Promise<void> {
+    this.database.transaction(() =>
+      this.db
+        .prepare(
+          'INSERT INTO clicks (link_id, at, outcome, kid, jti, client, agent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          click.linkId,
+          click.at,
+          click.outcome,
+          click.kid,
+          click.jti,
+          click.client,
+          click.agent,
+        ),
+    );
+    return Promise.resolve();
+  }
+
+  clicks(options: { linkId?: string; limit?: number } = {}): Promise<ClickRecord[]> {
+    const limit = options.limit ?? 1000;
+    const rows = this.database.read(
+      () =>
+        (options.linkId
+          ? this.db
+              .prepare('SELECT * FROM clicks WHERE link_id = ? ORDER BY id DESC LIMIT ?')
+              .all(options.linkId, limit)
+          : this.db
+              .prepare('SELECT * FROM clicks ORDER BY id DESC LIMIT ?')
+              .all(limit)) as unknown as ClickRow[],
+    );
+    return Promise.resolve(
+      rows.map((r) => ({
+        linkId: r.link_id,
+        at: r.at,
+        outcome: r.outcome,
+        kid: r.kid,
+        jti: r.jti,
+        client: r.client,
+        agent: r.agent,
+      })),
+    );
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private one(sql: string, value: string): RedirectLink | null {
+    const row = this.database.read(() => this.db.prepare(sql).get(value) as LinkRow | undefined);
+    return row ? linkFromRow(row) : null;
+  }
+
+  private change(sql: string, ...values: string[]): Promise<boolean> {
+    return Promise.resolve(
+      this.database.transaction(() => Number(this.db.prepare(sql).run(...values).changes) > 0),
+    );
+  }
+}
