@@ -13,7 +13,7 @@ cd "$ROOT"
 
 # Debian packages the test suite needs: a D-Bus session bus and the gnome-keyring Secret Service
 # (the real OS keychain the integration tests use), and Chromium for the UI's end-to-end run.
-DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring chromium)
+DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring chromium postgresql)
 
 say() { printf 'keycast setup: %s\n' "$*" >&2; }
 
