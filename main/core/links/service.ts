@@ -69,33 +69,30 @@ export class LinkService {
     this.publicUrl = normalizePublicUrl(options.publicUrl);
   }
 
-  /** Checks everything a click would need (by minting one token now), then stores the link. */
-  async create(input: NewLink, now = new Date()): Promise<IssuedLink> {
-    const record = this.vault.find(input.key);
-    const kind = redirectKind(this.vault, input.provider, input.kind);
-    const ttl = input.tokenTtlSeconds ?? Math.min(DEFAULT_LINK_TOKEN_TTL, kind.ttl.default);
-    const validFrom = input.validFrom ?? null;
-    const validUntil = input.validUntil ?? null;
-    if (validFrom && validUntil && validFrom >= validUntil) {
-      throw new InputError(
-        'The link would never be valid: --valid-from must be before --valid-until.',
-      );
-    }
-    if (
-      input.maxUses !== undefined &&
-      input.maxUses !== null &&
-      !(Number.isInteger(input.maxUses) && input.maxUses >= 1)
-    ) {
-      throw new InputError('--uses must be a whole number of 1 or more.');
-    }
-    await this.destination(input.provider, input.kind, record.id, input.params, ttl);
+  /** Checks everything a click would need, by minting one token now; nothing is stored. */
+  async check(input: NewLink): Promise<void> {
+    const settled = this.settle(input);
+    await this.destination(input.provider, input.kind, settled.keyId, input.params, settled.ttl);
+  }
+
+  /**
+   * Checks the link (unless `checked`: a bulk import checked every row first), then stores it.
+   * The URL returned carries the secret id: it exists only in this answer.
+   */
+  async create(
+    input: NewLink,
+    now = new Date(),
+    options: { checked?: boolean } = {},
+  ): Promise<IssuedLink> {
+    if (!options.checked) await this.check(input);
+    const { keyId, ttl, validFrom, validUntil } = this.settle(input);
     const secret = newLinkId();
     const link: RedirectLink = {
       id: randomUUID(),
       hash: await this.hashOf(secret),
       provider: input.provider,
       kind: input.kind,
-      keyId: record.id,
+      keyId,
       params: input.params,
       tokenTtlSeconds: ttl,
       validFrom,
@@ -111,6 +108,34 @@ export class LinkService {
     };
     await this.store.create(link);
     return { link, url: this.urlOf(secret) };
+  }
+
+  /** The parts of a new link that need no signing: its key, token lifetime and window. */
+  private settle(input: NewLink): {
+    keyId: string;
+    ttl: number;
+    validFrom: string | null;
+    validUntil: string | null;
+  } {
+    const record = this.vault.find(input.key);
+    const kind = redirectKind(this.vault, input.provider, input.kind);
+    const ttl = input.tokenTtlSeconds ?? Math.min(DEFAULT_LINK_TOKEN_TTL, kind.ttl.default);
+    const validFrom = input.validFrom ?? null;
+    const validUntil = input.validUntil ?? null;
+    if (validFrom && validUntil && validFrom >= validUntil) {
+      throw new InputError(
+        'The link would never be valid: --valid-from must be before --valid-until.',
+      );
+    }
+    const uses = input.maxUses;
+    if (
+      uses !== undefined &&
+      uses !== null &&
+      !(Number.isInteger(uses) && uses >= 1 && uses <= 1_000_000)
+    ) {
+      throw new InputError('--uses must be a whole number from 1 to 1000000.');
+    }
+    return { keyId: record.id, ttl, validFrom, validUntil };
   }
 
   /** A lost link: a new secret id for the same link; the old URL stops working at once. */
