@@ -38,6 +38,12 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
       }[name]();
     },
   })),
+  {
+    name: 'redirects',
+    description:
+      'links that mint a fresh token on every click: create, list, import a CSV, revoke…',
+    load: async () => (await import('./redirectCommands.ts')).redirectsCommand(),
+  },
   ...(['doctor', 'backup', 'restore'] as const).map((name) => ({
     name,
     description: {

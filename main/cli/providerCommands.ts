@@ -32,7 +32,7 @@ import {
 } from './io.ts';
 
 /** Every provider's flags (names fixed so scripts can rely on them); each provider reads its own. */
-function addProviderFlags(command: Command): Command {
+export function addProviderFlags(command: Command): Command {
   return command
     .option('--stream <ID>', 'Ant Media: stream id')
     .option('--host <HOST[:PORT]>', 'Ant Media: server host, optional web port')
@@ -79,10 +79,14 @@ function addProviderFlags(command: Command): Command {
 
 const NOT_PARAMS = new Set(['key', 'ttl', 'json', 'token', 'apiUrl', 'home']);
 
-function paramsFrom(options: Record<string, unknown>): RawParams {
+/** The provider parameters among a command's options; `also` names the command's own options. */
+export function paramsFrom(
+  options: Record<string, unknown>,
+  also: readonly string[] = [],
+): RawParams {
   const params: RawParams = {};
   for (const [name, value] of Object.entries(options)) {
-    if (NOT_PARAMS.has(name) || value === undefined) continue;
+    if (NOT_PARAMS.has(name) || also.includes(name) || value === undefined) continue;
     params[name] = value as RawParams[string];
   }
   return params;
