@@ -44,6 +44,11 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
       'links that mint a fresh token on every click: create, list, import a CSV, revoke…',
     load: async () => (await import('./redirectCommands.ts')).redirectsCommand(),
   },
+  {
+    name: 'serve',
+    description: 'serve redirect links: each click mints a fresh token (127.0.0.1 by default)',
+    load: async () => (await import('./serveCommand.ts')).serveCommand(),
+  },
   ...(['doctor', 'backup', 'restore'] as const).map((name) => ({
     name,
     description: {

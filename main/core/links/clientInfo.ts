@@ -16,7 +16,8 @@ export function shortenAddress(address: string | undefined | null): string | nul
   return null;
 }
 
-function expandIPv6(address: string): string[] {
+/** The eight groups of an IPv6 address, without leading zeros, lower-case. */
+export function expandIPv6(address: string): string[] {
   const [head = '', tail = ''] = address.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];

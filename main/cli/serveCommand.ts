@@ -1,0 +1,151 @@
+import { Command, Option } from 'commander';
+import { isIP } from 'node:net';
+import { InputError } from '../core/errors.ts';
+import { PROXY_HEADERS, type ProxyHeader } from '../core/links/forwarded.ts';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from '../core/links/rateLimit.ts';
+import { DEFAULT_LISTEN, startServer, type ListenAddress } from '../core/links/server.ts';
+import { LinkService } from '../core/links/service.ts';
+import { SqliteLinkStore } from '../core/links/sqliteLinks.ts';
+import { openVault } from './context.ts';
+import { collect, note, printLines, warn } from './io.ts';
+
+interface ServeFlags {
+  listen: string;
+  publicUrl?: string;
+  trustProxy: string[];
+  proxyHeader: ProxyHeader;
+  adminListen?: string;
+  rate: string;
+  burst: string;
+  quiet?: boolean;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description(
+      'serve redirect links: each click mints a fresh token and redirects to the stored destination',
+    )
+    .option(
+      '--listen <ADDR>',
+      'address and port to listen on (another address than loopback is reachable from other machines)',
+      `${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}`,
+    )
+    .option(
+      '--public-url <URL>',
+      'the address the links are given out under, e.g. https://go.example.com (default: http://<listen>)',
+    )
+    .option(
+      '--trust-proxy <ADDR>',
+      'a reverse proxy (address or CIDR range) whose forwarding header names the client; repeatable',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--proxy-header <NAME>', 'the header the trusted proxy writes the client into')
+        .choices(PROXY_HEADERS)
+        .default('x-forwarded-for'),
+    )
+    .option(
+      '--admin-listen <ADDR>',
+      'serve /metrics and /healthz on this address instead (the main address then shows no metrics)',
+    )
+    .option(
+      '--rate <N/s>',
+      'requests per second each client may make',
+      `${DEFAULT_RATE_LIMIT.perSecond}/s`,
+    )
+    .option('--burst <N>', 'requests a client may make at once', String(DEFAULT_RATE_LIMIT.burst))
+    .option('--quiet', 'no line per request on standard error')
+    .action(async (flags: ServeFlags, command: Command) => {
+      const listen = parseListen(flags.listen, '--listen');
+      const adminListen = flags.adminListen
+        ? parseListen(flags.adminListen, '--admin-listen')
+        : null;
+      const rateLimit = parseRate(flags.rate, flags.burst);
+      const publicUrl = flags.publicUrl ?? defaultPublicUrl(listen);
+      const vault = openVault(command);
+      const store = new SqliteLinkStore(vault.database);
+      try {
+        const service = new LinkService(vault, store, { publicUrl });
+        const server = await startServer({
+          service,
+          listen,
+          trustProxy: flags.trustProxy,
+          proxyHeader: flags.proxyHeader,
+          rateLimit,
+          adminListen,
+          log: flags.quiet ? undefined : note,
+          warn,
+        });
+        const stop = stopSignal();
+        // With port 0 and no public URL, the port the system chose is the one links can use.
+        const linksUnder = flags.publicUrl ? service.publicUrl : server.address;
+        printLines([
+          `Serving redirect links on ${server.address}; links look like ${linksUnder}/l/…`,
+          ...(server.adminAddress ? [`Metrics and health on ${server.adminAddress}`] : []),
+        ]);
+        const signal = await stop;
+        note(
+          `${signal}: finishing the requests in flight, then stopping (send it again to stop at once).`,
+        );
+        await server.close();
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/**
+ * Resolves on the first SIGTERM or SIGINT. The handlers go after it, so a second signal ends the
+ * process at once, the way a person pressing Ctrl-C twice expects.
+ */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+/** `127.0.0.1:8080`, `[::1]:8080`, `localhost:8080`, or a port alone (on 127.0.0.1). */
+export function parseListen(text: string, flag: string): ListenAddress {
+  const match = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) {
+    throw new InputError(
+      `${flag} takes an address and port such as 127.0.0.1:8080 or [::1]:8080; got "${text}".`,
+    );
+  }
+  const host = (match[1] ?? DEFAULT_LISTEN.host).replace(/^\[(.*)\]$/, '$1');
+  if (match[1]?.startsWith('[') && isIP(host) !== 6) {
+    throw new InputError(`${flag}: "${match[1]}" is not an IPv6 address.`);
+  }
+  return { host, port };
+}
+
+function defaultPublicUrl(listen: ListenAddress): string {
+  if (listen.host === '0.0.0.0' || listen.host === '::') {
+    throw new InputError(
+      `Listening on every address (${listen.host}) needs --public-url: the address people's links name, such as https://go.example.com.`,
+    );
+  }
+  const host = isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host;
+  return `http://${host}:${listen.port}`;
+}
+
+/** `--rate 10/s` (or 10) and `--burst 100`. */
+function parseRate(rate: string, burst: string): RateLimit {
+  const perSecond = /^\d+(\.\d+)?(\/s)?$/.test(rate.trim()) ? Number.parseFloat(rate) : NaN;
+  if (!(perSecond > 0)) {
+    throw new InputError(`--rate takes requests per second such as 10/s; got "${rate}".`);
+  }
+  const size = /^\d+$/.test(burst.trim()) ? Number(burst) : NaN;
+  if (!(size >= 1)) {
+    throw new InputError(`--burst takes a whole number of 1 or more; got "${burst}".`);
+  }
+  return { perSecond, burst: size };
+}
