@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { createBackup, restoreBackup } from '../../main/core/backup/backup.ts';
 import { exportPublic } from '../../main/core/keys/export.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { importLinks, readAttendees, withLinks } from '../../main/core/links/csvImport.ts';
@@ -13,6 +14,7 @@ import { Vault } from '../../main/core/vault/vault.ts';
 import { tempHome } from '../helpers/cli.ts';
 
 const EVENT = 'https://acme.frameable.com/events/launch';
+const PASSPHRASE = 'correct horse battery staple';
 
 async function setup(publicUrl = 'https://go.example.com') {
   const vault = new Vault({ dataDir: tempHome() });
@@ -226,6 +228,29 @@ describe('redirect links', () => {
     for (const needle of [...secrets, ...tokens]) expect(clicks.includes(needle)).toBe(false);
     for (const l of await store.list()) await store.remove(l.id);
     await reopened.remove('ev');
+  });
+});
+
+describe('a second server from a backup', () => {
+  it('recognises the same links after a restore: the backup carries the link key and the signing keys', async () => {
+    const { vault, links, attendee, cleanup } = await setup();
+    const { url } = await attendee('Nia');
+    const { jwe } = await createBackup(vault, PASSPHRASE);
+    const second = new Vault({ dataDir: tempHome() });
+    await restoreBackup(second, jwe, PASSPHRASE);
+    // The links themselves are shared (PostgreSQL in production; here the first vault's store).
+    const shared = new LinkService(second, links.store, { publicUrl: links.publicUrl });
+    expect(await shared.follow(secretOf(url))).toMatchObject({ ok: true });
+    // A vault with a key of its own keeps it and says so.
+    const third = new Vault({ dataDir: tempHome() });
+    await third.linkKey();
+    const result = await restoreBackup(third, jwe, PASSPHRASE);
+    expect(result.skipped).toContainEqual({
+      what: 'the redirect-link key',
+      why: 'this vault has its own already; links of the backed-up vault are not recognised here',
+    });
+    for (const v of [second, third]) for (const r of v.list()) await v.remove(r.id);
+    await cleanup();
   });
 });
 

@@ -56,6 +56,8 @@ export async function createBackup(
       credentials.push({ name, secret: await vault.credential(name) });
     }
     const templates = vault.templateTable.all();
+    const linksKey = vault.linkKeyAccount() ? await vault.linkKey() : null;
+    if (linksKey) secrets.push(linksKey);
     const content: BackupContent = {
       format: 'keycast-backup',
       version: 1,
@@ -64,6 +66,7 @@ export async function createBackup(
       keys,
       credentials,
       templates,
+      ...(linksKey ? { linksKey: Buffer.from(linksKey).toString('base64url') } : {}),
     };
     return { jwe: await sealBackup(content, passphrase), summary: summarize(content), missing };
   } finally {
@@ -188,6 +191,15 @@ export async function restoreBackup(
   }
   try {
     await vault.restore(plan);
+    if (content.linksKey) {
+      const adopted = await vault.adoptLinkKey(Buffer.from(content.linksKey, 'base64url'));
+      if (!adopted) {
+        skipped.push({
+          what: 'the redirect-link key',
+          why: 'this vault has its own already; links of the backed-up vault are not recognised here',
+        });
+      }
+    }
   } finally {
     for (const key of [...plan.keys, ...plan.secrets]) key.secret.fill(0);
   }

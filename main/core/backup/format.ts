@@ -34,6 +34,8 @@ export const BackupContentSchema = z
         .strict(),
     ),
     credentials: z.array(z.object({ name: z.string(), secret: z.string() }).strict()),
+    /** The key that recognises redirect links, so a server restored from this backup knows them. */
+    linksKey: base64url.optional(),
     templates: z.array(z.object({ name: z.string(), body: z.unknown() }).strict()),
   })
   .strict();

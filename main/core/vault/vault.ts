@@ -319,18 +319,8 @@ export class Vault {
    * use; processes racing to make it agree through the database on the one item they all use.
    */
   async linkKey(): Promise<Uint8Array> {
-    let account = this.linkKeyAccount();
-    if (account === null) {
-      const candidate = `${this.vaultId}:links-key:${randomBytes(6).toString('hex')}`;
-      await this.secrets.write(candidate, new Uint8Array(randomBytes(32)));
-      account = this.write(() => {
-        this.database.db
-          .prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('links_key_account', ?)")
-          .run(candidate);
-        return this.linkKeyAccount()!;
-      });
-      if (account !== candidate) await this.secrets.remove(candidate).catch(() => false);
-    }
+    const account =
+      this.linkKeyAccount() ?? (await this.installLinkKey(new Uint8Array(randomBytes(32)))).account;
     const key = await this.secrets.read(account);
     if (key === null) {
       throw new SecretMissingError(
@@ -340,13 +330,48 @@ export class Vault {
     return key;
   }
 
+  /**
+   * Takes over the redirect-link key of a restored backup, so a second server recognises the same
+   * links. Only a vault without one adopts it (a vault's links are hashed with its own key); true
+   * when this vault now uses the given key.
+   */
+  async adoptLinkKey(secret: Uint8Array): Promise<boolean> {
+    const current = this.linkKeyAccount();
+    if (current !== null) {
+      const key = await this.secrets.read(current);
+      const same = key !== null && Buffer.from(key).equals(Buffer.from(secret));
+      key?.fill(0);
+      return same;
+    }
+    return (await this.installLinkKey(secret)).installed;
+  }
+
+  /**
+   * Writes a link key to the keychain and names it in the database, unless another process named
+   * one first: then its item is used, and this one removed again.
+   */
+  private async installLinkKey(
+    secret: Uint8Array,
+  ): Promise<{ account: string; installed: boolean }> {
+    const candidate = `${this.vaultId}:links-key:${randomBytes(6).toString('hex')}`;
+    await this.secrets.write(candidate, secret);
+    const account = this.write(() => {
+      this.database.db
+        .prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('links_key_account', ?)")
+        .run(candidate);
+      return this.linkKeyAccount()!;
+    });
+    if (account !== candidate) await this.secrets.remove(candidate).catch(() => false);
+    return { account, installed: account === candidate };
+  }
+
   /** The keychain account of the redirect-link key, once it was made. */
   linkKeyAccount(): string | null {
     const row = this.read(
       () =>
-        this.database.db.prepare("SELECT value FROM meta WHERE name = 'links_key_account'").get() as
-          | { value: string }
-          | undefined,
+        this.database.db
+          .prepare("SELECT value FROM meta WHERE name = 'links_key_account'")
+          .get() as { value: string } | undefined,
     );
     return row?.value ?? null;
   }
