@@ -1,7 +1,8 @@
 import type { Database } from '../store/database.ts';
 import type { ClickRecord, LinkStore, RedirectLink, Refusal, UseResult } from './types.ts';
 
-interface LinkRow {
+/** A `links` row as SQLite and PostgreSQL return it (same columns in both stores). */
+export interface LinkRow {
   id: string;
   hash: string;
   provider: string;
@@ -21,7 +22,8 @@ interface LinkRow {
   last_click_at: string | null;
 }
 
-interface ClickRow {
+/** A `clicks` row, as both stores return it. */
+export interface ClickRow {
   link_id: string | null;
   at: string;
   outcome: ClickRecord['outcome'];
@@ -50,6 +52,18 @@ export function linkFromRow(row: LinkRow): RedirectLink {
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
     lastClickAt: row.last_click_at,
+  };
+}
+
+export function clickFromRow(row: ClickRow): ClickRecord {
+  return {
+    linkId: row.link_id,
+    at: row.at,
+    outcome: row.outcome,
+    kid: row.kid,
+    jti: row.jti,
+    client: row.client,
+    agent: row.agent,
   };
 }
 
@@ -202,17 +216,7 @@ export class SqliteLinkStore implements LinkStore {
               .prepare('SELECT * FROM clicks ORDER BY id DESC LIMIT ?')
               .all(limit)) as unknown as ClickRow[],
     );
-    return Promise.resolve(
-      rows.map((r) => ({
-        linkId: r.link_id,
-        at: r.at,
-        outcome: r.outcome,
-        kid: r.kid,
-        jti: r.jti,
-        client: r.client,
-        agent: r.agent,
-      })),
-    );
+    return Promise.resolve(rows.map(clickFromRow));
   }
 
   close(): Promise<void> {
