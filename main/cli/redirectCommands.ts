@@ -4,7 +4,7 @@ import { InputError } from '../core/errors.ts';
 import { readRegularFile } from '../core/input.ts';
 import { importLinks, parseColumnMap, readAttendees, withLinks } from '../core/links/csvImport.ts';
 import { LinkService, normalizePublicUrl, type NewLink } from '../core/links/service.ts';
-import { SqliteLinkStore } from '../core/links/sqliteLinks.ts';
+import { openLinkStore } from '../core/links/openLinkStore.ts';
 import type { ClickRecord, RedirectLink } from '../core/links/types.ts';
 import { parseDuration, parseExpiry } from '../core/time.ts';
 import type { Vault } from '../core/vault/vault.ts';
@@ -58,13 +58,17 @@ export function publicUrlOf(vault: Vault, flag?: string): string {
   );
 }
 
-/** The link service over this invocation's vault (the local database). */
-export function openLinks(
+/**
+ * The link service of this invocation: the vault's keys, and links in its database or, with
+ * `--db postgres://…` (or KEYCAST_DB), in the PostgreSQL database several servers share.
+ */
+export async function openLinks(
   command: Command,
   publicUrl?: string,
-): { vault: Vault; links: LinkService } {
+): Promise<{ vault: Vault; links: LinkService }> {
   const vault = openVault(command);
-  const store = new SqliteLinkStore(vault.database);
+  const { db } = command.optsWithGlobals<{ db?: string }>();
+  const store = await openLinkStore(vault, db);
   atExit(() => store.close());
   return {
     vault,
@@ -144,7 +148,10 @@ function describe(link: RedirectLink): string[] {
 }
 
 export function redirectsCommand(): Command {
-  const redirects = new Command('redirects');
+  const redirects = new Command('redirects').option(
+    '--db <URL>',
+    'keep links in this PostgreSQL database (postgres://…; default: $KEYCAST_DB, else the local one)',
+  );
 
   addLinkFlags(
     addProviderFlags(
@@ -163,7 +170,7 @@ export function redirectsCommand(): Command {
       flags: LinkFlags & Record<string, unknown>,
       command: Command,
     ) => {
-      const { links } = openLinks(command, flags.publicUrl);
+      const { links } = await openLinks(command, flags.publicUrl);
       const issued = await links.create({
         provider,
         kind,
@@ -184,7 +191,7 @@ export function redirectsCommand(): Command {
     .description('the redirect links, with uses and status')
     .option('--json', 'machine-readable output')
     .action(async (flags: { json?: boolean }, command: Command) => {
-      const list = await openLinks(command).links.store.list();
+      const list = await (await openLinks(command)).links.store.list();
       if (flags.json) return printJson(list.map(linkJson));
       if (list.length === 0)
         return printLines([
@@ -210,7 +217,7 @@ export function redirectsCommand(): Command {
     .description('one link (by id or label)')
     .option('--json', 'machine-readable output')
     .action(async (ref: string, flags: { json?: boolean }, command: Command) => {
-      const link = await openLinks(command).links.find(ref);
+      const link = await (await openLinks(command)).links.find(ref);
       if (flags.json) return printJson(linkJson(link));
       printLines(describe(link));
     });
@@ -219,7 +226,7 @@ export function redirectsCommand(): Command {
     .command('revoke <link>')
     .description('stop a link at once (its clicks are kept)')
     .action(async (ref: string, _flags: unknown, command: Command) => {
-      const { links } = openLinks(command);
+      const { links } = await openLinks(command);
       const link = await links.find(ref);
       if (!(await links.store.revoke(link.id, new Date())))
         throw new InputError(`The link "${link.label}" was revoked already.`);
@@ -233,7 +240,7 @@ export function redirectsCommand(): Command {
     .option('--json', 'machine-readable output')
     .action(
       async (ref: string, flags: { publicUrl?: string; json?: boolean }, command: Command) => {
-        const issued = await openLinks(command, flags.publicUrl).links.reissue(ref);
+        const issued = await (await openLinks(command, flags.publicUrl)).links.reissue(ref);
         if (flags.json) return printJson({ ...linkJson(issued.link), url: issued.url });
         process.stdout.write(`${issued.url}\n`);
         note(`Reissued "${issued.link.label}": the old link no longer works.`);
@@ -245,7 +252,7 @@ export function redirectsCommand(): Command {
     .description('delete a link and forget its clicks’ link')
     .option('--yes', 'do not ask for confirmation')
     .action(async (ref: string, flags: { yes?: boolean }, command: Command) => {
-      const { links } = openLinks(command);
+      const { links } = await openLinks(command);
       const link = await links.find(ref);
       if (
         !flags.yes &&
@@ -287,7 +294,7 @@ export function redirectsCommand(): Command {
     ),
   ).action(async (file: string, flags: LinkFlags & Record<string, unknown>, command: Command) => {
     const sheet = readAttendees(readRegularFile(file, 'attendee CSV', MAX_CSV_BYTES));
-    const { links } = openLinks(command, flags.publicUrl);
+    const { links } = await openLinks(command, flags.publicUrl);
     const created = await importLinks(links, sheet, {
       provider: flags.provider as string,
       kind: flags.kind as string,
@@ -326,7 +333,7 @@ export function redirectsCommand(): Command {
         flags: { limit: string; json?: boolean },
         command: Command,
       ) => {
-        const { links } = openLinks(command);
+        const { links } = await openLinks(command);
         const linkId = ref ? (await links.find(ref)).id : undefined;
         if (!/^\d{1,6}$/.test(flags.limit))
           throw new InputError(`--limit takes a number, like 100; got "${flags.limit}".`);

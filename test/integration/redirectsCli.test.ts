@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { LinkService } from '../../main/core/links/service.ts';
+import { openLinkStore } from '../../main/core/links/openLinkStore.ts';
 import { SqliteLinkStore } from '../../main/core/links/sqliteLinks.ts';
+import { DEFAULT_PUBLIC_URL } from '../../main/cli/redirectCommands.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { runCli, tempHome, type CliResult } from '../helpers/cli.ts';
+import { TestPostgres, postgresMissing } from '../helpers/postgres.ts';
 
 const EVENT = 'https://acme.frameable.com/events/launch';
 
@@ -228,5 +231,67 @@ describe('keycast redirects', () => {
     const clicks = await runCli(['redirects', 'clicks', '--json'], { home });
     expect(JSON.parse(clicks.stdout)).toEqual([]);
     await cleanup(home);
+  });
+
+  it('keeps links in PostgreSQL with --db: a second data folder restored from a backup sees and serves them', async () => {
+    const missing = postgresMissing();
+    if (missing && !process.env.CI) {
+      console.log(`skipped: ${missing}`);
+      return;
+    }
+    const server = await TestPostgres.start();
+    try {
+      const db = await server.createDatabase('redirects_cli');
+      const home = await homeWithKey();
+      const created = await runCli(
+        [
+          'redirects',
+          'create',
+          'frameable',
+          'attendee',
+          '--key',
+          'ev',
+          '--display-name',
+          'Pat',
+          '--event-url',
+          EVENT,
+          '--db',
+          db,
+        ],
+        { home },
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const backup = join(home, 'b.kcbackup');
+      const passphrase = 'correct horse battery staple\n';
+      expect((await runCli(['backup', '--out', backup], { home, input: passphrase })).code).toBe(0);
+      const second = tempHome();
+      expect((await runCli(['restore', backup], { home: second, input: passphrase })).code).toBe(0);
+      const listed = JSON.parse(
+        (await runCli(['redirects', 'list', '--json'], { home: second, env: { KEYCAST_DB: db } }))
+          .stdout,
+      ) as { label: string }[];
+      expect(listed.map((l) => l.label)).toEqual(['Pat']);
+      // The local database of either folder holds no link: they are in PostgreSQL.
+      expect(JSON.parse((await runCli(['redirects', 'list', '--json'], { home })).stdout)).toEqual(
+        [],
+      );
+      const vault = new Vault({ dataDir: second });
+      const store = await openLinkStore(vault, db);
+      const links = new LinkService(vault, store, { publicUrl: DEFAULT_PUBLIC_URL });
+      expect(await links.follow(created.stdout.trim().slice(-32))).toMatchObject({ ok: true });
+      expectSentence(
+        await runCli(['redirects', 'list', '--db', 'mysql://x'], { home }),
+        2,
+        /must be a postgres:\/\/ or postgresql:\/\/ URL/,
+      );
+      for (const l of await store.list()) await store.remove(l.id);
+      await store.close();
+      for (const dir of [home, second]) {
+        const v = new Vault({ dataDir: dir });
+        for (const r of v.list()) await v.remove(r.id);
+      }
+    } finally {
+      await server.stop();
+    }
   });
 });

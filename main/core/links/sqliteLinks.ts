@@ -89,84 +89,90 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   create(link: RedirectLink): Promise<void> {
-    this.database.transaction(() =>
-      this.db
-        .prepare(
-          `INSERT INTO links (id, hash, provider, kind, key_id, params, token_ttl, valid_from,
-             valid_until, max_uses, uses, confirm, label, note, created_at, revoked_at, last_click_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          link.id,
-          link.hash,
-          link.provider,
-          link.kind,
-          link.keyId,
-          JSON.stringify(link.params),
-          link.tokenTtlSeconds,
-          link.validFrom,
-          link.validUntil,
-          link.maxUses,
-          link.uses,
-          link.confirm ? 1 : 0,
-          link.label,
-          link.note,
-          link.createdAt,
-          link.revokedAt,
-          link.lastClickAt,
-        ),
-    );
-    return Promise.resolve();
+    return settle(() => {
+      this.database.transaction(() =>
+        this.db
+          .prepare(
+            `INSERT INTO links (id, hash, provider, kind, key_id, params, token_ttl, valid_from,
+               valid_until, max_uses, uses, confirm, label, note, created_at, revoked_at, last_click_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            link.id,
+            link.hash,
+            link.provider,
+            link.kind,
+            link.keyId,
+            JSON.stringify(link.params),
+            link.tokenTtlSeconds,
+            link.validFrom,
+            link.validUntil,
+            link.maxUses,
+            link.uses,
+            link.confirm ? 1 : 0,
+            link.label,
+            link.note,
+            link.createdAt,
+            link.revokedAt,
+            link.lastClickAt,
+          ),
+      );
+      return;
+    });
   }
 
   byHash(hash: string): Promise<RedirectLink | null> {
-    return Promise.resolve(this.one('SELECT * FROM links WHERE hash = ?', hash));
+    return settle(() => {
+      return this.one('SELECT * FROM links WHERE hash = ?', hash);
+    });
   }
 
   find(ref: string): Promise<RedirectLink | null> {
-    const byId = this.one('SELECT * FROM links WHERE id = ?', ref);
-    if (byId) return Promise.resolve(byId);
-    const labelled = this.database.read(
-      () =>
-        this.db
-          .prepare('SELECT * FROM links WHERE label = ? LIMIT 2')
-          .all(ref) as unknown as LinkRow[],
-    );
-    return Promise.resolve(labelled.length === 1 ? linkFromRow(labelled[0]!) : null);
+    return settle(() => {
+      const byId = this.one('SELECT * FROM links WHERE id = ?', ref);
+      if (byId) return byId;
+      const labelled = this.database.read(
+        () =>
+          this.db
+            .prepare('SELECT * FROM links WHERE label = ? LIMIT 2')
+            .all(ref) as unknown as LinkRow[],
+      );
+      return labelled.length === 1 ? linkFromRow(labelled[0]!) : null;
+    });
   }
 
   list(): Promise<RedirectLink[]> {
-    return Promise.resolve(
-      this.database
+    return settle(() => {
+      return this.database
         .read(
           () =>
             this.db
               .prepare('SELECT * FROM links ORDER BY created_at, id')
               .all() as unknown as LinkRow[],
         )
-        .map(linkFromRow),
-    );
+        .map(linkFromRow);
+    });
   }
 
   use(id: string, now: Date): Promise<UseResult> {
-    const at = now.toISOString();
-    return Promise.resolve(
-      this.database.transaction((): UseResult => {
+    return settle(() => {
+      const at = now.toISOString();
+      return this.database.transaction((): UseResult => {
         const row = this.db
           .prepare(
             `UPDATE links SET uses = uses + 1, last_click_at = ?
-             WHERE id = ? AND revoked_at IS NULL
-               AND (valid_from IS NULL OR valid_from <= ?)
-               AND (valid_until IS NULL OR valid_until > ?)
-               AND (max_uses IS NULL OR uses < max_uses)
-             RETURNING *`,
+               WHERE id = ? AND revoked_at IS NULL
+                 AND (valid_from IS NULL OR valid_from <= ?)
+                 AND (valid_until IS NULL OR valid_until > ?)
+                 AND (max_uses IS NULL OR uses < max_uses)
+               RETURNING *`,
           )
           .get(at, id, at, at) as LinkRow | undefined;
         if (row) return { ok: true, link: linkFromRow(row) };
         const current = this.one('SELECT * FROM links WHERE id = ?', id);
         return { ok: false, outcome: current ? refusalOf(current, now) : 'revoked' };
-      }),
-    );
+      });
+    });
   }
 
   revoke(id: string, now: Date): Promise<boolean> {
@@ -186,41 +192,47 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   recordClick(click: ClickRecord): Promise<void> {
-    this.database.transaction(() =>
-      this.db
-        .prepare(
-          'INSERT INTO clicks (link_id, at, outcome, kid, jti, client, agent) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          click.linkId,
-          click.at,
-          click.outcome,
-          click.kid,
-          click.jti,
-          click.client,
-          click.agent,
-        ),
-    );
-    return Promise.resolve();
+    return settle(() => {
+      this.database.transaction(() =>
+        this.db
+          .prepare(
+            'INSERT INTO clicks (link_id, at, outcome, kid, jti, client, agent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            click.linkId,
+            click.at,
+            click.outcome,
+            click.kid,
+            click.jti,
+            click.client,
+            click.agent,
+          ),
+      );
+      return;
+    });
   }
 
   clicks(options: { linkId?: string; limit?: number } = {}): Promise<ClickRecord[]> {
-    const limit = options.limit ?? 1000;
-    const rows = this.database.read(
-      () =>
-        (options.linkId
-          ? this.db
-              .prepare('SELECT * FROM clicks WHERE link_id = ? ORDER BY id DESC LIMIT ?')
-              .all(options.linkId, limit)
-          : this.db
-              .prepare('SELECT * FROM clicks ORDER BY id DESC LIMIT ?')
-              .all(limit)) as unknown as ClickRow[],
-    );
-    return Promise.resolve(rows.map(clickFromRow));
+    return settle(() => {
+      const limit = options.limit ?? 1000;
+      const rows = this.database.read(
+        () =>
+          (options.linkId
+            ? this.db
+                .prepare('SELECT * FROM clicks WHERE link_id = ? ORDER BY id DESC LIMIT ?')
+                .all(options.linkId, limit)
+            : this.db
+                .prepare('SELECT * FROM clicks ORDER BY id DESC LIMIT ?')
+                .all(limit)) as unknown as ClickRow[],
+      );
+      return rows.map(clickFromRow);
+    });
   }
 
   close(): Promise<void> {
-    return Promise.resolve();
+    return settle(() => {
+      return;
+    });
   }
 
   private one(sql: string, value: string): RedirectLink | null {
@@ -229,8 +241,13 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   private change(sql: string, ...values: string[]): Promise<boolean> {
-    return Promise.resolve(
+    return settle(() =>
       this.database.transaction(() => Number(this.db.prepare(sql).run(...values).changes) > 0),
     );
   }
+}
+
+/** A synchronous store call as a promise: what it throws becomes a rejection, as callers expect. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
 }
