@@ -107,6 +107,8 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
   await service.loadSigningKeys();
 
   let closing = false;
+  /** Answers not yet sent: told to end their connection when a drain begins. */
+  const inFlight = new Set<ServerResponse>();
   let mainHostOk: (host: string | undefined) => boolean = () => false;
   let adminHostOk: (host: string | undefined) => boolean = () => false;
 
@@ -148,6 +150,8 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
       for (const [header, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(header, value);
       // While draining, each answer ends its connection, so keep-alive clients go elsewhere.
       if (closing) res.setHeader('Connection', 'close');
+      inFlight.add(res);
+      res.on('close', () => inFlight.delete(res));
       handler(req, res)
         .catch((error: unknown) => {
           log(`${name} error: ${error instanceof Error ? error.message : String(error)}`);
@@ -194,6 +198,7 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
     close() {
       closed ??= (async () => {
         closing = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
         const servers = admin ? [main, admin] : [main];
         const done = Promise.all(
           servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
