@@ -175,6 +175,139 @@ export const BackupSummarySchema = z
   .strict();
 export type BackupSummaryView = z.infer<typeof BackupSummarySchema>;
 
+/* ---- Redirect links (the Links screen) ---- */
+
+/** A link's state now; the same words as `keycast redirects list`. */
+export const LINK_STATUSES = ['active', 'revoked', 'not yet valid', 'expired', 'used up'] as const;
+export type LinkStatus = (typeof LINK_STATUSES)[number];
+
+/** What a click came to; never the token, never the link's secret id. */
+export const CLICK_OUTCOMES = [
+  'redirected',
+  'confirm-page',
+  'unknown',
+  'revoked',
+  'not-yet-valid',
+  'expired',
+  'used-up',
+  'error',
+] as const;
+
+const linkRef = z.string().min(1).max(200);
+const instant = z.iso.datetime({ offset: true });
+const csvColumn = z.string().min(1).max(200);
+const sheetId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a sheet id');
+
+/**
+ * A redirect link as the app lists it: never its hash and never its secret id (the database has
+ * only the hash; the URL exists once, in the answer to create, reissue or import).
+ */
+export const RedirectLinkViewSchema = z
+  .object({
+    id: z.string(),
+    label: z.string(),
+    provider: z.string(),
+    kind: z.string(),
+    keyId: z.string(),
+    /** The signing key's name; null if the vault no longer has it. */
+    keyName: z.string().nullable(),
+    /** The attendee's parameters (name, email, event URL…): what each click's token names. */
+    params: z.record(z.string(), z.union([z.string(), z.array(z.string()), z.boolean()])),
+    tokenTtlSeconds: z.number(),
+    validFrom: iso.nullable(),
+    validUntil: iso.nullable(),
+    maxUses: z.number().nullable(),
+    uses: z.number(),
+    confirm: z.boolean(),
+    note: z.string(),
+    createdAt: iso,
+    revokedAt: iso.nullable(),
+    lastClickAt: iso.nullable(),
+    status: z.enum(LINK_STATUSES),
+  })
+  .strict();
+export type RedirectLinkView = z.infer<typeof RedirectLinkViewSchema>;
+
+/** A link with its URL: only in the answers to create and reissue. */
+export const IssuedLinkSchema = z
+  .object({ link: RedirectLinkViewSchema, url: z.string() })
+  .strict();
+export type IssuedLinkView = z.infer<typeof IssuedLinkSchema>;
+
+export const ClickViewSchema = z
+  .object({
+    at: iso,
+    outcome: z.enum(CLICK_OUTCOMES),
+    linkId: z.string().nullable(),
+    /** The link's label, if the link still exists. */
+    label: z.string().nullable(),
+    /** Shortened: an IPv4 /24 or IPv6 /48. */
+    client: z.string().nullable(),
+    /** A browser family such as "Chrome" or "Outlook". */
+    agent: z.string().nullable(),
+  })
+  .strict();
+export type ClickView = z.infer<typeof ClickViewSchema>;
+
+/** Which provider kinds can be a redirect link, and which of their links a click is sent to. */
+export const LinkKindSchema = z
+  .object({ provider: z.string(), kind: z.string(), destination: z.string() })
+  .strict();
+export type LinkKind = z.infer<typeof LinkKindSchema>;
+
+/** A link's options beside the provider's parameters. */
+const linkOptions = {
+  tokenTtlSeconds: z.number().int().positive().max(31_536_000).optional(),
+  validFrom: instant.nullable().optional(),
+  validUntil: instant.nullable().optional(),
+  maxUses: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  confirm: z.boolean().optional(),
+  note: z.string().max(2000).optional(),
+};
+
+/** An attendee CSV import: the sheet main holds, the mapping parameter ← column, fixed values. */
+const importRequest = {
+  sheetId,
+  provider: name,
+  kind: name,
+  key: keyRef,
+  map: z.record(z.string().min(1).max(100), csvColumn),
+  params: ParamsSchema,
+  labelColumn: csvColumn.optional(),
+  ...linkOptions,
+};
+
+export const RowProblemSchema = z.object({ line: z.number(), problem: z.string() }).strict();
+export type RowProblemView = z.infer<typeof RowProblemSchema>;
+
+const sheetRow = z.object({ line: z.number(), values: z.record(z.string(), z.string()) }).strict();
+
+export const ListenSchema = z
+  .object({
+    host: z
+      .string()
+      .trim()
+      .regex(/^(\[?[0-9A-Fa-f:.]+\]?|[A-Za-z0-9.-]{1,253})$/, 'must be an address or host name'),
+    port: z.number().int().min(0).max(65_535),
+  })
+  .strict();
+
+export const LinkServerStateSchema = z
+  .object({
+    running: z.boolean(),
+    /** Where it listens while running, e.g. http://127.0.0.1:8080. */
+    address: z.string().nullable(),
+    /** The address it listens on (or would, by default). */
+    listen: ListenSchema,
+    /** The address links are given out under: its host is what the server answers to. */
+    publicUrl: z.string(),
+    /** Said when it listens where other machines can reach it (SECURITY.md §30). */
+    warning: z.string().nullable(),
+    startedAt: iso.nullable(),
+  })
+  .strict();
+export type LinkServerState = z.infer<typeof LinkServerStateSchema>;
+
 export const CONTRACT = {
   appInfo: {
     request: none,
@@ -365,6 +498,106 @@ export const CONTRACT = {
     request: z.object({ jobId }).strict(),
     response: z.object({ cancelled: z.boolean() }).strict(),
   },
+  linkKinds: {
+    request: none,
+    response: z.object({ kinds: z.array(LinkKindSchema) }).strict(),
+  },
+  listLinks: {
+    request: none,
+    response: z.object({ links: z.array(RedirectLinkViewSchema), publicUrl: z.string() }).strict(),
+  },
+  setLinksPublicUrl: {
+    /** An empty URL goes back to the default (this machine, port 8080). */
+    request: z.object({ publicUrl: z.string().trim().max(2000) }).strict(),
+    response: z.object({ publicUrl: z.string() }).strict(),
+  },
+  createLink: {
+    request: z
+      .object({
+        provider: name,
+        kind: name,
+        key: keyRef,
+        params: ParamsSchema,
+        label: z.string().max(200).optional(),
+        ...linkOptions,
+      })
+      .strict(),
+    response: IssuedLinkSchema,
+  },
+  revokeLink: {
+    request: z.object({ id: linkRef }).strict(),
+    response: z.object({ link: RedirectLinkViewSchema }).strict(),
+  },
+  reissueLink: {
+    request: z.object({ id: linkRef }).strict(),
+    response: IssuedLinkSchema,
+  },
+  deleteLink: {
+    request: z.object({ id: linkRef }).strict(),
+    response: z.object({ deleted: z.string() }).strict(),
+  },
+  linkClicks: {
+    request: z
+      .object({ linkId: linkRef.optional(), limit: z.number().int().min(1).max(1000).optional() })
+      .strict(),
+    response: z.object({ clicks: z.array(ClickViewSchema) }).strict(),
+  },
+  chooseAttendeeCsv: {
+    request: none,
+    response: z.object({ path: z.string().nullable() }).strict(),
+  },
+  openAttendeeCsv: {
+    /** Main reads and parses the file (from the dialog, or a dropped file's path) and keeps it. */
+    request: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    response: z
+      .object({
+        sheetId,
+        fileName: z.string(),
+        columns: z.array(z.string()),
+        rowCount: z.number(),
+        /** The first rows, for the mapping's preview. */
+        rows: z.array(sheetRow),
+      })
+      .strict(),
+  },
+  checkAttendeeImport: {
+    /** Every row checked as one link would be (the mint checks); nothing is created. */
+    request: z.object({ jobId, ...importRequest }).strict(),
+    response: z
+      .object({
+        rowCount: z.number(),
+        problems: z.array(RowProblemSchema),
+        /** How many problems there were in all (the list stops at 1000). */
+        problemCount: z.number(),
+        /** The first rows as links: their label and parameters. */
+        planned: z.array(
+          z
+            .object({ line: z.number(), label: z.string().nullable(), params: ParamsSchema })
+            .strict(),
+        ),
+      })
+      .strict(),
+  },
+  importAttendees: {
+    /**
+     * Asks where to save the CSV with its link column, then creates every link or none and writes
+     * the file (mode 0600). path null: the save dialog was cancelled and nothing was created.
+     */
+    request: z.object({ jobId, ...importRequest }).strict(),
+    response: z
+      .object({
+        path: z.string().nullable(),
+        created: z.array(
+          z
+            .object({ line: z.number(), id: z.string(), label: z.string(), url: z.string() })
+            .strict(),
+        ),
+      })
+      .strict(),
+  },
+  linkServerState: { request: none, response: LinkServerStateSchema },
+  startLinkServer: { request: ListenSchema, response: LinkServerStateSchema },
+  stopLinkServer: { request: none, response: LinkServerStateSchema },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Contract = typeof CONTRACT;

@@ -14,6 +14,7 @@ import { PRIVATE_MEMBERS, memberNames } from '../helpers/keys.ts';
 import { TestDesktop } from '../helpers/desktop.ts';
 
 const API_TOKEN = '0b6f1f7e-2a64-4f0e-9d37-5b1c2d3e4f50';
+const EVENT_URL = 'https://acme.frameable.com/events/launch';
 
 /** Every way the secret bytes of a key could be spelled in a response. */
 function spellings(secret: Uint8Array): string[] {
@@ -48,6 +49,7 @@ describe('every IPC channel, against the real core and keychain', () => {
       version: 'test',
       progress: () => undefined,
       apiBases: { kinescope: kinescope.baseUrl },
+      links: { chooseAttendeeCsv: () => Promise.resolve(join(home, 'attendees.csv')) },
     });
     dispatch = createDispatch(core.handlers);
     for (const [name, alg, provider] of [
@@ -88,6 +90,16 @@ describe('every IPC channel, against the real core and keychain', () => {
     secrets.push(importedSecret, Buffer.from(pem).toString('base64'));
     desktop.nextKeyFile = pemPath;
     desktop.nextSavePath = join(home, 'saved.jwk.json');
+    const csvPath = join(home, 'attendees.csv');
+    writeFileSync(csvPath, 'Name,Email\r\nAnn Lee,ann@example.com\r\n"Lee, Bo",bo@example.com\r\n');
+    const attendees = {
+      provider: 'frameable',
+      kind: 'attendee',
+      key: ids.rsa!,
+      map: { displayName: 'Name', email: 'Email' },
+      params: { eventUrl: EVENT_URL },
+      maxUses: 2,
+    };
     const token = (
       await call(dispatch, 'mintToken', {
         provider: 'antmedia',
@@ -133,10 +145,42 @@ describe('every IPC channel, against the real core and keychain', () => {
       restoreVault: { passphrase: 'a long backup passphrase', onConflict: 'skip' },
       deleteCredential: { name: 'kinescope' },
       deleteKey: { id: ids.ec!, evenIfUploaded: false },
+      // Redirect links: one created, followed through the app's server, reissued, revoked; a
+      // CSV imported all or none and saved with its link column; every id is filled in below.
+      linkKinds: {},
+      setLinksPublicUrl: { publicUrl: 'https://go.example.com/' },
+      createLink: {
+        provider: 'frameable',
+        kind: 'attendee',
+        key: ids.rsa!,
+        params: { displayName: 'Ann Lee', eventUrl: EVENT_URL },
+        maxUses: 3,
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+        confirm: false,
+        note: 'front row',
+      },
+      listLinks: {},
+      linkServerState: {},
+      startLinkServer: { host: '127.0.0.1', port: 0 },
+      linkClicks: { limit: 10 },
+      stopLinkServer: {},
+      reissueLink: { id: '' },
+      revokeLink: { id: '' },
+      chooseAttendeeCsv: {},
+      openAttendeeCsv: { path: csvPath },
+      checkAttendeeImport: { jobId: 'check-csv', sheetId: '', ...attendees },
+      importAttendees: { jobId: 'import-csv', sheetId: '', ...attendees },
+      deleteLink: { id: '' },
     };
     expect(Object.keys(requests).sort()).toEqual([...ACTIONS].sort());
 
     const answered: string[] = [];
+    /** The links' secret ids: in the answers to create, reissue and import only. */
+    const linkSecrets: string[] = [];
+    const issuing: Action[] = ['createLink', 'reissueLink', 'importAttendees'];
+    let linkId = '';
+    let sheetId = '';
+    let server = '';
     for (const [action, request] of Object.entries(requests) as [Action, unknown][]) {
       if (action === 'deleteFromKinescope') {
         const remote = [...kinescope.keys.keys()][0]!;
@@ -144,6 +188,22 @@ describe('every IPC channel, against the real core and keychain', () => {
       }
       if (action === 'backupVault') desktop.nextSavePath = join(home, 'walk.kcbackup');
       if (action === 'restoreVault') desktop.nextBackupFile = join(home, 'walk.kcbackup');
+      if (action === 'importAttendees') desktop.nextSavePath = join(home, 'links.csv');
+      if (['reissueLink', 'revokeLink', 'deleteLink'].includes(action))
+        (request as { id: string }).id = linkId;
+      if (action === 'checkAttendeeImport' || action === 'importAttendees')
+        (request as { sheetId: string }).sheetId = sheetId;
+      if (action === 'linkClicks') {
+        // A click through the app's server: the token it carried must not come back in any answer.
+        const answer = await fetch(`${server}/l/${linkSecrets[0]!}`, {
+          redirect: 'manual',
+          headers: { 'user-agent': 'Mozilla/5.0 Chrome/140.0' },
+        });
+        expect(answer.status).toBe(302);
+        const location = new URL(answer.headers.get('location')!);
+        expect(`${location.origin}${location.pathname}`).toBe(EVENT_URL);
+        secrets.push(location.searchParams.get('token')!);
+      }
       const envelope = await dispatch(action, request);
       expect(envelope, `${action}: ${JSON.stringify(envelope)}`).toMatchObject({ ok: true });
       const text = JSON.stringify(envelope);
@@ -153,6 +213,17 @@ describe('every IPC channel, against the real core and keychain', () => {
       expect(leaked, action).toEqual([]);
       for (const secret of secrets)
         expect(text.includes(secret), `${action} leaks a secret`).toBe(false);
+      expect(text.includes('"hash"'), `${action} shows a link hash`).toBe(false);
+      if (!issuing.includes(action)) {
+        for (const secret of linkSecrets)
+          expect(text.includes(secret), `${action} shows a link's secret id`).toBe(false);
+      }
+      const value = (envelope as { value: Record<string, unknown> }).value;
+      for (const url of text.match(/https:\/\/go\.example\.com\/l\/[A-Za-z0-9_-]+/g) ?? [])
+        linkSecrets.push(url.slice(url.lastIndexOf('/') + 1));
+      if (action === 'createLink') linkId = (value.link as { id: string }).id;
+      if (action === 'openAttendeeCsv') sheetId = value.sheetId as string;
+      if (action === 'startLinkServer') server = value.address as string;
       answered.push(action);
     }
     expect(answered).toHaveLength(ACTIONS.length);
@@ -164,6 +235,19 @@ describe('every IPC channel, against the real core and keychain', () => {
     });
     expect(kinescope.events.get('evt-1')?.chat_jwt_required).toBe(true);
     expect(statSync(join(home, 'walk.kcbackup')).mode & 0o777).toBe(0o600);
+    // The links: the click was recorded without its token; the CSV came back with a link column.
+    expect(linkSecrets).toHaveLength(4); // created, reissued, two imported
+    expect(statSync(join(home, 'links.csv')).mode & 0o777).toBe(0o600);
+    const written = readFileSync(join(home, 'links.csv'), 'utf8');
+    expect(written.split('\n')[0]).toBe('Name,Email,link');
+    expect(written).toContain('"Lee, Bo",bo@example.com,https://go.example.com/l/');
+    const clicks = await call(dispatch, 'linkClicks', {});
+    expect(clicks.clicks[0]).toMatchObject({ outcome: 'redirected', agent: 'Chrome' });
+    const imported = (await call(dispatch, 'listLinks', {})).links;
+    expect(imported.map((l) => [l.label, l.status, l.maxUses])).toEqual([
+      ['Ann Lee', 'active', 2],
+      ['Lee, Bo', 'active', 2],
+    ]);
     expect(
       vault
         .list()

@@ -31,6 +31,7 @@ import { isAllowedExternal } from './externalUrls.ts';
 import { formFieldsOf } from './formFields.ts';
 import { Jobs } from './jobs.ts';
 import { toKeyView } from './keyView.ts';
+import { createLinkHandlers, type LinkDeps } from './linkHandlers.ts';
 import type { SettingsStore } from './settingsStore.ts';
 
 /** What only the desktop can do: native dialogs, the clipboard, the browser. */
@@ -52,6 +53,8 @@ export interface HandlerDeps {
   notices?: readonly string[];
   /** Overrides of the providers' API addresses (self-hosted, tests). */
   apiBases?: { kinescope?: string };
+  /** The Links screen: the attendee CSV dialog, and where links live (tests). */
+  links?: LinkDeps;
 }
 
 export interface AppCore {
@@ -98,6 +101,8 @@ export function createAppCore(deps: HandlerDeps): AppCore {
   const view = (record: KeyRecord): { key: KeyView } => ({ key: toKeyView(record) });
 
   const handlers: Handlers = {
+    ...createLinkHandlers(deps, jobs),
+
     async appInfo() {
       return {
         version: deps.version,
