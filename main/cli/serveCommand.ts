@@ -2,12 +2,14 @@ import { Command, Option } from 'commander';
 import { isIP } from 'node:net';
 import { InputError } from '../core/errors.ts';
 import { PROXY_HEADERS, type ProxyHeader } from '../core/links/forwarded.ts';
+import { openLinkStore } from '../core/links/openLinkStore.ts';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from '../core/links/rateLimit.ts';
 import { DEFAULT_LISTEN, startServer, type ListenAddress } from '../core/links/server.ts';
 import { LinkService } from '../core/links/service.ts';
-import { SqliteLinkStore } from '../core/links/sqliteLinks.ts';
+import type { Vault } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
 import { collect, note, printLines, warn } from './io.ts';
+import { DEFAULT_PUBLIC_URL, publicUrlOf } from './redirectCommands.ts';
 
 interface ServeFlags {
   listen: string;
@@ -15,6 +17,7 @@ interface ServeFlags {
   trustProxy: string[];
   proxyHeader: ProxyHeader;
   adminListen?: string;
+  db?: string;
   rate: string;
   burst: string;
   quiet?: boolean;
@@ -32,7 +35,7 @@ export function serveCommand(): Command {
     )
     .option(
       '--public-url <URL>',
-      'the address the links are given out under, e.g. https://go.example.com (default: http://<listen>)',
+      'the address the links are given out under, e.g. https://go.example.com (default: $KEYCAST_PUBLIC_URL, else the one set with "keycast redirects public-url", else http://<listen>)',
     )
     .option(
       '--trust-proxy <ADDR>',
@@ -50,6 +53,10 @@ export function serveCommand(): Command {
       'serve /metrics and /healthz on this address instead (the main address then shows no metrics)',
     )
     .option(
+      '--db <URL>',
+      'links in this PostgreSQL database, shared by several servers (postgres://…; default: $KEYCAST_DB, else the local one)',
+    )
+    .option(
       '--rate <N/s>',
       'requests per second each client may make',
       `${DEFAULT_RATE_LIMIT.perSecond}/s`,
@@ -62,11 +69,13 @@ export function serveCommand(): Command {
         ? parseListen(flags.adminListen, '--admin-listen')
         : null;
       const rateLimit = parseRate(flags.rate, flags.burst);
-      const publicUrl = flags.publicUrl ?? defaultPublicUrl(listen);
       const vault = openVault(command);
-      const store = new SqliteLinkStore(vault.database);
+      const publicUrl = publicUrlFor(vault, listen, flags.publicUrl);
+      const store = await openLinkStore(vault, flags.db);
       try {
-        const service = new LinkService(vault, store, { publicUrl });
+        const service = new LinkService(vault, store, {
+          publicUrl: publicUrl ?? listenUrl(listen),
+        });
         const server = await startServer({
           service,
           listen,
@@ -78,8 +87,8 @@ export function serveCommand(): Command {
           warn,
         });
         const stop = stopSignal();
-        // With port 0 and no public URL, the port the system chose is the one links can use.
-        const linksUnder = flags.publicUrl ? service.publicUrl : server.address;
+        // With no public URL (and perhaps port 0), the address the server got is the links' own.
+        const linksUnder = publicUrl ? service.publicUrl : server.address;
         printLines([
           `Serving redirect links on ${server.address}; links look like ${linksUnder}/l/…`,
           ...(server.adminAddress ? [`Metrics and health on ${server.adminAddress}`] : []),
@@ -127,12 +136,23 @@ export function parseListen(text: string, flag: string): ListenAddress {
   return { host, port };
 }
 
-function defaultPublicUrl(listen: ListenAddress): string {
+/**
+ * The public URL the links were made under (the flag, KEYCAST_PUBLIC_URL or the vault's setting,
+ * read as `keycast redirects` reads them), or null when none was given: the listen address then
+ * stands in. The Host check answers only that name, so it must be the links' own.
+ */
+function publicUrlFor(vault: Vault, listen: ListenAddress, flag?: string): string | null {
+  const configured = publicUrlOf(vault, flag);
+  if (flag !== undefined || configured !== DEFAULT_PUBLIC_URL) return configured;
   if (listen.host === '0.0.0.0' || listen.host === '::') {
     throw new InputError(
       `Listening on every address (${listen.host}) needs --public-url: the address people's links name, such as https://go.example.com.`,
     );
   }
+  return null;
+}
+
+function listenUrl(listen: ListenAddress): string {
   const host = isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host;
   return `http://${host}:${listen.port}`;
 }

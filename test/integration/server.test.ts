@@ -672,10 +672,14 @@ describe('keycast serve: redirect links over HTTP', () => {
     expect(await b.stop('SIGINT')).toBe(0);
     expect(await usesOf(confirm.link.id)).toBe(1);
 
+    // The restart also takes the public URL saved for `keycast redirects`: its name is let in.
+    expect(a.output()).toMatch(/links look like http:\/\/127\.0\.0\.1:\d+\/l\//);
+    expect((await runCli(['redirects', 'public-url', PUBLIC_URL], { home })).code).toBe(0);
     const c = await spawnServe(home, args);
     processes.push(c);
+    expect(c.output()).toContain(`links look like ${PUBLIC_URL}/l/…`);
     expect((await httpRequest(c.port, { path: shared.path })).status).toBe(410);
-    tokenOf(await httpRequest(c.port, { path: kept.path }));
+    tokenOf(await httpRequest(c.port, { path: kept.path, headers: PUBLIC_HOST }));
     expect((await httpRequest(c.port, { path: kept.path })).status).toBe(410);
     expect(await usesOf(kept.link.id)).toBe(3);
     expect(await c.stop('SIGTERM')).toBe(0);
