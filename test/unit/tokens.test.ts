@@ -1,5 +1,6 @@
 import { verify as nodeVerify } from 'node:crypto';
 import fc from 'fast-check';
+import { compactVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, type Algorithm } from '../../shared/algorithms.ts';
@@ -39,6 +40,16 @@ describe('mintToken', () => {
       expect(claims.role).toBe('viewer');
     },
   );
+
+  it.each(ALGORITHMS)('%s tokens verify with jose compactVerify', async (alg) => {
+    const { token, claims } = await mintToken(keys[alg].signer, {
+      claims: { role: 'viewer' },
+      ttlSeconds: 600,
+    });
+    const verified = await compactVerify(token, keys[alg].independent, { algorithms: [alg] });
+    expect(verified.protectedHeader).toEqual({ alg, typ: 'JWT', kid: `kid-${alg}` });
+    expect(JSON.parse(Buffer.from(verified.payload).toString())).toEqual(claims);
+  });
 
   it('EdDSA tokens verify with node:crypto directly', async () => {
     const { token } = await mintToken(keys.EdDSA.signer);
@@ -90,6 +101,15 @@ describe('mintToken', () => {
       sub: 'user-1',
       aud: ['a', 'b'],
     });
+  });
+
+  it('reports the expiry of each token when tokens with different lifetimes follow each other', async () => {
+    const now = 1_800_000_000;
+    for (const ttlSeconds of [60, 60, 3600, 60, 86400]) {
+      const { claims, expiresAt } = await mintToken(keys.HS256.signer, { ttlSeconds, now });
+      expect(expiresAt).toBe(new Date((now + ttlSeconds) * 1000).toISOString());
+      expect(claims.exp).toBe(now + ttlSeconds);
+    }
   });
 
   it('defaults to a 15 minute lifetime', async () => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { isAlgorithm, type Algorithm } from '../../../shared/algorithms.ts';
 import type { CryptoKey } from '../keys/material.ts';
 import { InputError } from '../errors.ts';
 import { MAX_UNIX_SECONDS, isoFromSeconds, nowSeconds } from '../time.ts';
+import { signCompact } from './compactSign.ts';
 
-/** A loaded signing key: never leaves the main process. */
+/** A loaded signing key (from `importSigningKey`, bound to `alg`): never leaves the main process. */
 export interface Signer {
   alg: Algorithm;
   kid: string | undefined;
@@ -67,8 +68,20 @@ export async function mintToken(signer: Signer, options: MintOptions = {}): Prom
 
   const header: MintedToken['header'] = { alg: signer.alg, typ: 'JWT' };
   if ((options.includeKid ?? true) && signer.kid) header.kid = signer.kid;
-  const token = await new SignJWT(claims).setProtectedHeader(header).sign(signer.key);
-  return { token, header, claims, expiresAt: isoFromSeconds(claims.exp) };
+  const token = await signCompact(signer.key, header.alg, header.kid, claims);
+  return { token, header, claims, expiresAt: expiresAtOf(claims.exp) };
+}
+
+/** Tokens minted in the same second share an expiry: its ISO text is made once, not per token. */
+let lastExp = Number.NaN;
+let lastExpiresAt = '';
+
+function expiresAtOf(exp: number): string {
+  if (exp !== lastExp) {
+    lastExpiresAt = isoFromSeconds(exp);
+    lastExp = exp;
+  }
+  return lastExpiresAt;
 }
 
 function numeric(value: unknown, name: string): number | undefined {
