@@ -3,7 +3,8 @@ import { isHttpsUrl } from '../../../shared/text.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { providerById } from '../providers/index.ts';
 import { mintForProvider } from '../providers/mint.ts';
-import type { LocalKind, RawParams } from '../providers/types.ts';
+import type { LocalKind, Provider, RawParams } from '../providers/types.ts';
+import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import type { Vault } from '../vault/vault.ts';
 import { agentFamily, shortenAddress } from './clientInfo.ts';
 import type { ClickOutcome, LinkStore, RedirectLink, Refusal } from './types.ts';
@@ -62,6 +63,7 @@ export class LinkService {
   readonly publicUrl: string;
   private readonly vault: Vault;
   private key: Promise<Uint8Array> | null = null;
+  private readonly plans = new Map<string, LinkPlan>();
 
   constructor(vault: Vault, store: LinkStore, options: { publicUrl: string }) {
     this.vault = vault;
@@ -118,7 +120,7 @@ export class LinkService {
     validUntil: string | null;
   } {
     const record = this.vault.find(input.key);
-    const kind = redirectKind(this.vault, input.provider, input.kind);
+    const kind = redirectKind(providerById(input.provider, this.vault), input.kind);
     const ttl = input.tokenTtlSeconds ?? Math.min(DEFAULT_LINK_TOKEN_TTL, kind.ttl.default);
     const validFrom = input.validFrom ?? null;
     const validUntil = input.validUntil ?? null;
@@ -268,15 +270,16 @@ export class LinkService {
     ttlSeconds: number,
     now = new Date(),
   ): Promise<{ location: string; kid: string | null; jti: string | null }> {
-    const redirect = redirectKind(this.vault, provider, kind).redirect!;
-    const minted = await mintForProvider(providerById(provider, this.vault), this.vault, {
+    const plan = this.planFor(provider, kind, keyId, now.getTime());
+    const minted = await mintForProvider(plan.provider, this.vault, {
       kind,
       key: keyId,
+      record: plan.record,
       params,
       ttlSeconds,
       now: Math.floor(now.getTime() / 1000),
     });
-    const location = minted.links[redirect];
+    const location = minted.links[plan.redirect];
     if (typeof location !== 'string' || !isHttpsUrl(location)) {
       throw new InputError(
         `This ${provider} ${kind} token has no https address to send a browser to: give the parameters its link needs (for example the event URL).`,
@@ -285,6 +288,26 @@ export class LinkService {
     const jti = typeof minted.claims.jti === 'string' ? minted.claims.jti : null;
     const kid = typeof minted.header.kid === 'string' ? minted.header.kid : null;
     return { location, kid, jti };
+  }
+
+  /**
+   * The provider (with this vault's templates), the kind's browser link and the key record for a
+   * link, kept for a few seconds: a server answering a burst of clicks does not read and validate
+   * them again for each one, and a changed template or key is seen within that time.
+   */
+  private planFor(provider: string, kind: string, keyId: string, nowMs: number): LinkPlan {
+    const name = `${provider}\u0000${kind}\u0000${keyId}`;
+    const cached = this.plans.get(name);
+    if (cached && cached.until > nowMs) return cached;
+    const resolved = providerById(provider, this.vault);
+    const plan: LinkPlan = {
+      until: nowMs + PLAN_CACHE_MS,
+      provider: resolved,
+      redirect: redirectKind(resolved, kind).redirect!,
+      record: this.vault.find(keyId),
+    };
+    this.plans.set(name, plan);
+    return plan;
   }
 
   private linkKey(): Promise<Uint8Array> {
@@ -304,9 +327,18 @@ export class LinkService {
   }
 }
 
+interface LinkPlan {
+  until: number;
+  provider: Provider;
+  redirect: string;
+  record: KeyRecord;
+}
+
+/** How long a server reuses what it read for a link (templates, key record): seconds, not minutes. */
+const PLAN_CACHE_MS = 5_000;
+
 /** The kind, if it can be a redirect link; otherwise one sentence saying why not. */
-function redirectKind(vault: Vault, providerId: string, kindId: string): LocalKind {
-  const provider = providerById(providerId, vault);
+function redirectKind(provider: Provider, kindId: string): LocalKind {
   const kind = provider.kinds[kindId];
   if (!kind) {
     throw new InputError(

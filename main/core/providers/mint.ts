@@ -12,6 +12,8 @@ export interface ProviderMintRequest {
   kind: string;
   /** Vault key (id, kid or name); required for tokens signed locally. */
   key?: string;
+  /** The key's record when the caller has it already (a server minting for the same link again). */
+  record?: KeyRecord;
   params: RawParams;
   ttlSeconds?: number;
   now?: number;
@@ -73,7 +75,7 @@ export async function mintForProvider(
     throw new InputError(
       `${provider.name} ${request.kind} tokens are signed with a vault key: pass --key.`,
     );
-  const record = vault.find(request.key);
+  const record = request.record ?? vault.find(request.key);
   checkKey(kind.key ?? provider.key, record, provider.name);
   const prepared = kind.prepare(request.params, record);
   const ttl = request.ttlSeconds ?? kind.ttl.default;

@@ -125,6 +125,16 @@ export class Database {
     if (this.db.isOpen) this.db.close();
   }
 
+  /**
+   * For a server counting clicks: commits are written to the WAL without waiting for the disk
+   * (`synchronous = NORMAL`). A crash of the process loses nothing; a power cut may lose the last
+   * clicks and use counts before a checkpoint, never the database. Key changes made through this
+   * connection are as safe as before against everything but a power cut.
+   */
+  preferThroughput(): void {
+    this.db.exec('PRAGMA synchronous = NORMAL');
+  }
+
   /** `PRAGMA integrity_check`: an empty list when the database is sound. */
   integrityProblems(): string[] {
     return integrityProblems(this.db);
