@@ -70,6 +70,8 @@ export function serveCommand(): Command {
         : null;
       const rateLimit = parseRate(flags.rate, flags.burst);
       const vault = openVault(command);
+      // Clicks are counted on every request: see Database.preferThroughput for what that trades.
+      vault.database.preferThroughput();
       const publicUrl = publicUrlFor(vault, listen, flags.publicUrl);
       const store = await openLinkStore(vault, flags.db);
       try {
