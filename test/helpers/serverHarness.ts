@@ -133,3 +133,10 @@ export function spawnServe(home: string, args: readonly string[] = []): Promise<
     });
   });
 }
+
+/** Polls `done` every 20 ms until it holds; fails after `limitMs`. */
+export async function waitFor(done: () => boolean, limitMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + limitMs; !done(); await sleep(20)) {
+    if (Date.now() > deadline) throw new Error(`still waiting after ${limitMs} ms`);
+  }
+}
