@@ -67,6 +67,22 @@ if (!app.requestSingleInstanceLock()) {
         ports: desktopPorts(() => window),
         progress: (progress) => sendProgress(window, progress),
         apiBases: { kinescope: process.env.KEYCAST_KINESCOPE_API_URL },
+        links: {
+          chooseAttendeeCsv: async () => {
+            const options: Electron.OpenDialogOptions = {
+              title: 'Import attendees',
+              properties: ['openFile'],
+              filters: [
+                { name: 'CSV files', extensions: ['csv'] },
+                { name: 'All files', extensions: ['*'] },
+              ],
+            };
+            const result = window
+              ? await dialog.showOpenDialog(window, options)
+              : await dialog.showOpenDialog(options);
+            return result.canceled ? null : (result.filePaths[0] ?? null);
+          },
+        },
       });
       registerIpc(
         createDispatch(core.handlers, (m) => console.error(m)),
@@ -83,10 +99,14 @@ if (!app.requestSingleInstanceLock()) {
       app.on('will-quit', (event) => {
         if (closed) return;
         event.preventDefault();
-        void vault.close().finally(() => {
-          closed = true;
-          app.quit();
-        });
+        // The redirect-link server stops with the app (SECURITY.md §30), before the database closes.
+        void Promise.resolve(core.handlers.stopLinkServer({}))
+          .catch(() => undefined)
+          .then(() => vault.close())
+          .finally(() => {
+            closed = true;
+            app.quit();
+          });
       });
       app.on('window-all-closed', () => app.quit());
     })

@@ -4,11 +4,12 @@ import { call } from './api.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { InspectScreen } from './screens/InspectScreen.tsx';
 import { KeysScreen } from './screens/KeysScreen.tsx';
+import { LinksScreen } from './screens/LinksScreen.tsx';
 import { MintScreen } from './screens/MintScreen.tsx';
 import { ProvidersScreen } from './screens/ProvidersScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
-const SCREENS = ['Keys', 'Mint', 'Inspect', 'Providers', 'Settings'] as const;
+const SCREENS = ['Keys', 'Mint', 'Links', 'Inspect', 'Providers', 'Settings'] as const;
 type Screen = (typeof SCREENS)[number];
 
 /** Applies the theme: "system" follows prefers-color-scheme through CSS alone. */
@@ -66,6 +67,7 @@ export function App() {
         <ErrorBoundary key={screen} screen={screen}>
           {screen === 'Keys' && <KeysScreen />}
           {screen === 'Mint' && <MintScreen />}
+          {screen === 'Links' && <LinksScreen />}
           {screen === 'Inspect' && <InspectScreen />}
           {screen === 'Providers' && <ProvidersScreen />}
           {screen === 'Settings' && <SettingsScreen onSettings={(s) => applyTheme(s.theme)} />}
