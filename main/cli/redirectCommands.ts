@@ -3,7 +3,8 @@ import { writeSecretFile } from '../core/backup/file.ts';
 import { InputError } from '../core/errors.ts';
 import { readRegularFile } from '../core/input.ts';
 import { importLinks, parseColumnMap, readAttendees, withLinks } from '../core/links/csvImport.ts';
-import { LinkService, normalizePublicUrl, type NewLink } from '../core/links/service.ts';
+import { publicUrlOf, savePublicUrl } from '../core/links/publicUrl.ts';
+import { LinkService, type NewLink } from '../core/links/service.ts';
 import { openLinkStore } from '../core/links/openLinkStore.ts';
 import type { ClickRecord, RedirectLink } from '../core/links/types.ts';
 import { parseDuration, parseExpiry } from '../core/time.ts';
@@ -15,8 +16,6 @@ import { addProviderFlags, paramsFrom } from './providerCommands.ts';
 
 /** A spreadsheet of attendees: generous for a CSV, bounded all the same. */
 const MAX_CSV_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8080';
-const PUBLIC_URL_SETTING = 'links.publicUrl';
 
 /** The options a link has beside the provider's parameters. */
 const LINK_OPTIONS = [
@@ -46,16 +45,6 @@ interface LinkFlags {
   note?: string;
   publicUrl?: string;
   json?: boolean;
-}
-
-/** The public URL: --public-url, else KEYCAST_PUBLIC_URL, else the vault's setting, else loopback. */
-export function publicUrlOf(vault: Vault, flag?: string): string {
-  const saved = vault.settings.get(PUBLIC_URL_SETTING);
-  return (
-    flag ??
-    process.env.KEYCAST_PUBLIC_URL ??
-    (typeof saved === 'string' ? saved : DEFAULT_PUBLIC_URL)
-  );
 }
 
 /**
@@ -352,9 +341,7 @@ export function redirectsCommand(): Command {
     .action((url: string | undefined, _flags: unknown, command: Command) => {
       const vault = openVault(command);
       if (url === undefined) return printLines([publicUrlOf(vault)]);
-      const normalized = normalizePublicUrl(url);
-      vault.settings.set(PUBLIC_URL_SETTING, normalized);
-      note(`Links now start with ${normalized}/l/…`);
+      note(`Links now start with ${savePublicUrl(vault, url)}/l/…`);
     });
 
   return redirects;

@@ -9,7 +9,7 @@ import { LinkService } from '../core/links/service.ts';
 import type { Vault } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
 import { collect, note, printLines, warn } from './io.ts';
-import { DEFAULT_PUBLIC_URL, publicUrlOf } from './redirectCommands.ts';
+import { configuredPublicUrl } from '../core/links/publicUrl.ts';
 
 interface ServeFlags {
   listen: string;
@@ -144,8 +144,8 @@ export function parseListen(text: string, flag: string): ListenAddress {
  * stands in. The Host check answers only that name, so it must be the links' own.
  */
 function publicUrlFor(vault: Vault, listen: ListenAddress, flag?: string): string | null {
-  const configured = publicUrlOf(vault, flag);
-  if (flag !== undefined || configured !== DEFAULT_PUBLIC_URL) return configured;
+  const configured = configuredPublicUrl(vault, flag);
+  if (configured !== null) return configured;
   if (listen.host === '0.0.0.0' || listen.host === '::') {
     throw new InputError(
       `Listening on every address (${listen.host}) needs --public-url: the address people's links name, such as https://go.example.com.`,

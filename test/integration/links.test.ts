@@ -10,7 +10,10 @@ import { LinkService } from '../../main/core/links/service.ts';
 import { SqliteLinkStore } from '../../main/core/links/sqliteLinks.ts';
 import { inspectToken } from '../../main/core/tokens/inspect.ts';
 import { keysFromJwks } from '../../main/core/tokens/verify.ts';
+import { OsKeychain } from '../../main/core/vault/secretStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
+
+const keychain = new OsKeychain();
 import { tempHome } from '../helpers/cli.ts';
 
 const EVENT = 'https://acme.frameable.com/events/launch';
@@ -193,6 +196,35 @@ describe('redirect links', () => {
     ).rejects.toThrow(/live at most 30d/);
     expect(await links.store.list()).toEqual([]);
     await vault.remove('ams');
+    await cleanup();
+  });
+
+  it('loads signing keys at start: an expired key is a warning for its own links, a missing secret stops', async () => {
+    const { vault, links, attendee, cleanup } = await setup();
+    await attendee('Ola');
+    const short = await vault.add(await generateKeyMaterial('RS256'), {
+      name: 'short',
+      expiresAt: new Date(Date.now() + 1200).toISOString(),
+    });
+    await links.create({
+      provider: 'frameable',
+      kind: 'attendee',
+      key: 'short',
+      params: { displayName: 'Pia', eventUrl: EVENT },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    const warnings = await links.loadSigningKeys();
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Key "short" expired on .*; its 1 link\(s\) answer 503 until then\.$/),
+    ]);
+    await keychain.remove(vault.accountOf(vault.find('ev')));
+    await expect(
+      new LinkService(new Vault({ dataDir: vault.dataDir }), links.store, {
+        publicUrl: links.publicUrl,
+      }).loadSigningKeys(),
+    ).rejects.toThrow(/The private key of "ev" is missing/);
+    for (const l of await links.store.list()) await links.store.remove(l.id);
+    await vault.remove(short.id);
     await cleanup();
   });
 

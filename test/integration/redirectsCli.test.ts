@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LinkService } from '../../main/core/links/service.ts';
 import { openLinkStore } from '../../main/core/links/openLinkStore.ts';
 import { SqliteLinkStore } from '../../main/core/links/sqliteLinks.ts';
-import { DEFAULT_PUBLIC_URL } from '../../main/cli/redirectCommands.ts';
+import { DEFAULT_PUBLIC_URL } from '../../main/core/links/publicUrl.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { runCli, tempHome, type CliResult } from '../helpers/cli.ts';
 import { TestPostgres, postgresMissing } from '../helpers/postgres.ts';

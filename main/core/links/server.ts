@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError, KeycastError } from '../errors.ts';
-import { agentFamily, shortenAddress } from './clientInfo.ts';
 import { clientAddress, plainAddress, ProxyTrust, type ProxyHeader } from './forwarded.ts';
 import { bindWarning, hostChecker, isLoopbackHost } from './hostCheck.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -104,7 +103,7 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
   const log = options.log ?? (() => undefined);
   // Under the public URL's path too: a proxy may pass /keycast/l/<id> on unchanged.
   const prefix = new URL(publicUrl).pathname.replace(/\/+$/, '');
-  await service.loadSigningKeys();
+  for (const warning of await service.loadSigningKeys()) options.warn?.(warning);
 
   let closing = false;
   /** Answers not yet sent: told to end their connection when a drain begins. */
@@ -248,14 +247,10 @@ class LinkHandler {
       case 'GET': {
         const peeked = await this.service.peek(id, now);
         if (peeked.ok && peeked.link.confirm) {
-          await this.service.store.recordClick({
-            linkId: peeked.link.id,
-            at: now.toISOString(),
-            outcome: 'confirm-page',
-            kid: null,
-            jti: null,
-            client: shortenAddress(client),
-            agent: agentFamily(req.headers['user-agent']),
+          await this.service.recordView(peeked.link, {
+            address: client,
+            userAgent: req.headers['user-agent'],
+            now,
           });
           this.metrics.click('confirm-page');
           const nonce = await this.service.confirmNonce(id, now);

@@ -238,16 +238,41 @@ export class LinkService {
     return equalText(mac, await this.mac(`confirm:${secretId}:${issued}`));
   }
 
-  /** Loads every key that active links sign with, so a missing secret stops a server at start. */
-  async loadSigningKeys(): Promise<void> {
-    const keyIds = new Set(
-      (await this.store.list()).filter((l) => !l.revokedAt).map((l) => l.keyId),
-    );
-    for (const id of keyIds) {
+  /**
+   * Loads every key that active links sign with, so a missing or swapped secret stops a server at
+   * start with one sentence naming the key. A key that expired or was retired stops only its own
+   * links (they answer 503): the sentences for those come back as warnings.
+   */
+  async loadSigningKeys(): Promise<string[]> {
+    const active = (await this.store.list()).filter((l) => !l.revokedAt);
+    const warnings: string[] = [];
+    for (const id of new Set(active.map((l) => l.keyId))) {
       const record = this.vault.find(id);
-      await this.vault.signer(record);
+      try {
+        await this.vault.signer(record);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        const count = active.filter((l) => l.keyId === id).length;
+        warnings.push(
+          `${error.message.replace(/\.$/, '')}; its ${count} link(s) answer 503 until then.`,
+        );
+      }
     }
     await this.linkKey();
+    return warnings;
+  }
+
+  /** A click that does not count (the confirm page was shown), recorded like the others. */
+  async recordView(link: RedirectLink, context: ClickContext = {}): Promise<void> {
+    await this.store.recordClick({
+      linkId: link.id,
+      at: (context.now ?? new Date()).toISOString(),
+      outcome: 'confirm-page',
+      kid: null,
+      jti: null,
+      client: shortenAddress(context.address),
+      agent: agentFamily(context.userAgent),
+    });
   }
 
   urlOf(secretId: string): string {
