@@ -153,6 +153,34 @@ describe('an event of 500 attendees, each clicking twice', () => {
         path: new URL(attendees[0]!.link).pathname,
       });
       expect(again.status).toBe(410);
+      // 200 clicks at once on one link with a maximum of 50, split over both servers: exactly 50 win.
+      const limited = await runCli(
+        [
+          'redirects',
+          'create',
+          'frameable',
+          'attendee',
+          '--key',
+          'ev',
+          '--display-name',
+          'Crowd',
+          '--event-url',
+          EVENT,
+          '--uses',
+          '50',
+          '--db',
+          db,
+        ],
+        { home: first },
+      );
+      const path = new URL(limited.stdout.trim()).pathname;
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          httpRequest(servers[i % 2]!.port, { path }).then((a) => a.status),
+        ),
+      );
+      expect(statuses.filter((s) => s === 302)).toHaveLength(50);
+      expect(statuses.filter((s) => s === 410)).toHaveLength(150);
       const clicks = JSON.parse(
         (
           await runCli(['redirects', 'clicks', '--limit', '5000', '--json', '--db', db], {
@@ -160,7 +188,7 @@ describe('an event of 500 attendees, each clicking twice', () => {
           })
         ).stdout,
       ) as { outcome: string }[];
-      expect(clicks.filter((c) => c.outcome === 'redirected')).toHaveLength(2 * ATTENDEES);
+      expect(clicks.filter((c) => c.outcome === 'redirected')).toHaveLength(2 * ATTENDEES + 50);
       for (const server of servers) expect(await server.stop()).toBe(0);
       expectNowhereOnDisk([first, second], tokens);
     } finally {
