@@ -301,7 +301,10 @@ export const LinkServerStateSchema = z
     listen: ListenSchema,
     /** The address links are given out under: its host is what the server answers to. */
     publicUrl: z.string(),
-    /** Said when it listens where other machines can reach it (SECURITY.md §30). */
+    /**
+     * What the person should know about the running server: it listens where other machines can
+     * reach it (SECURITY.md §30), or some links' signing key expired (those answer 503).
+     */
     warning: z.string().nullable(),
     startedAt: iso.nullable(),
   })

@@ -15,6 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KinescopeContract } from '../helpers/contractServers.ts';
 import { PRIVATE_MEMBERS, memberNames } from '../helpers/keys.ts';
+import { call } from '../../main/core/ipc/dispatch.ts';
 import { OsKeychain } from '../../main/core/vault/secretStore.ts';
 import { launchChromium, openApp, serveRenderer, type Bridged } from './bridge.ts';
 
@@ -22,6 +23,8 @@ const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 const API_TOKEN = '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const EVENT = 'evt-launch-2026';
 const BACKUP_PASSPHRASE = 'seven orange kites over the harbour';
+const LINKS_URL = 'https://go.example.com';
+const FRAMEABLE_EVENT = 'https://acme.frameable.com/events/launch';
 
 /** The page as a person sees it: one screen, reached from the navigation. */
 async function show(page: Page, screen: string): Promise<void> {
@@ -364,6 +367,145 @@ describe('the desktop UI in Chromium, bridged to the real core and keychain', ()
     await show(page, 'Keys');
     await expect.poll(() => row.textContent()).toContain('active');
     expect(app.vault.find('edge')).toMatchObject({ id: edge.id, kid: edge.kid });
+  });
+
+  it('creates a Frameable redirect link, follows it through the app’s server and sees the click', async () => {
+    const { page } = app;
+    await show(page, 'Links');
+    // Links are given out under the address a TLS proxy would have; the server answers loopback.
+    const publicUrl = page.getByRole('form', { name: 'Public URL' });
+    await publicUrl.getByLabel('Public URL').fill(LINKS_URL);
+    await publicUrl.getByRole('button', { name: 'Save public URL' }).click();
+    await page.getByText('Saved the public URL: new links start with it.').waitFor();
+
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const form = page.getByRole('form', { name: 'Create a redirect link' });
+    await form.getByLabel('Provider').selectOption('frameable');
+    await form.getByLabel('Token kind').selectOption('attendee');
+    await form.getByLabel('Signing key').selectOption({ label: 'kinescope-key (RS256)' });
+    await form.getByLabel('Display name', { exact: true }).fill('Ann Lee');
+    await form.getByLabel('Email', { exact: true }).fill('ann@example.com');
+    await form.getByLabel('Event URL', { exact: true }).fill(FRAMEABLE_EVENT);
+    await form.getByLabel('Uses (maximum)').fill('3');
+    await form.getByRole('button', { name: 'Create link' }).click();
+    const issued = page.getByRole('region', { name: 'New link for “Ann Lee”' });
+    const url = await issued.getByLabel('Link URL', { exact: true }).inputValue();
+    expect(url).toMatch(/^https:\/\/go\.example\.com\/l\/[A-Za-z0-9_-]{32}$/);
+    await issued.getByRole('img', { name: 'QR code of the link for Ann Lee' }).waitFor();
+    const links = page.getByRole('table', { name: 'Redirect links' });
+    const row = links.getByRole('row', { name: /Ann Lee/ });
+    await expect.poll(() => row.textContent()).toContain('0/3');
+    expect(await row.textContent()).toContain('active');
+
+    // The app's own server, on a free loopback port.
+    const server = page.getByRole('form', { name: 'Server address' });
+    expect(await server.getByLabel('Listen on').inputValue()).toBe('127.0.0.1');
+    await server.getByLabel('Port').fill('0');
+    await server.getByRole('button', { name: 'Start server' }).click();
+    const state = page.getByTestId('server-state');
+    await expect.poll(() => state.textContent()).toMatch(/^Running on http:\/\/127\.0\.0\.1:\d+/);
+    const address = /http:\/\/127\.0\.0\.1:\d+/.exec((await state.textContent())!)![0];
+
+    // A click: a fresh token for Ann, on the stored event URL, that verifies with the key.
+    const secret = url.slice(url.lastIndexOf('/') + 1);
+    const answer = await page.request.get(`${address}/l/${secret}`, { maxRedirects: 0 });
+    expect(answer.status()).toBe(302);
+    expect(answer.headers()['cache-control']).toBe('no-store');
+    expect(answer.headers()['referrer-policy']).toBe('no-referrer');
+    const location = new URL(answer.headers().location!);
+    expect(`${location.origin}${location.pathname}`).toBe(FRAMEABLE_EVENT);
+    const token = location.searchParams.get('token')!;
+    const key = app.vault.find('kinescope-key');
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      await importJWK(key.publicJwk!, 'RS256'),
+      { algorithms: ['RS256'] },
+    );
+    expect(protectedHeader.alg).toBe('RS256');
+    expect(payload).toMatchObject({ displayName: 'Ann Lee', email: 'ann@example.com' });
+    expect(payload.exp! - payload.iat!).toBe(300);
+
+    // The click appears while the server runs; the uses count; no token reaches the page.
+    const clicks = page.getByRole('table', { name: 'Recent clicks' });
+    const click = clicks.getByRole('row', { name: /Ann Lee/ });
+    await expect.poll(() => click.textContent(), { timeout: 10_000 }).toContain('redirected');
+    expect(await click.textContent()).toContain('127.0.0.0/24');
+    await expect.poll(() => row.textContent()).toContain('1/3');
+    expect(await page.content()).not.toContain(token);
+    await screenshot(page, 'links');
+
+    await server.getByRole('button', { name: 'Stop server' }).click();
+    await expect.poll(() => state.textContent()).toMatch(/^Stopped/);
+    const after = await page.request
+      .get(`${address}/l/${secret}`, { maxRedirects: 0, timeout: 5000 })
+      .then(
+        (r) => r.status(),
+        () => 'refused',
+      );
+    expect(after).toBe('refused');
+  });
+
+  it('imports an attendee CSV: a bad row is shown and nothing is created; then all or none', async () => {
+    const { page } = app;
+    const count = async (): Promise<number> =>
+      (await call(app.dispatch, 'listLinks', {})).links.length;
+    const before = await count();
+    const drop = async (name: string, text: string): Promise<void> => {
+      writeFileSync(join(dropDir, name), text);
+      const transfer = await page.evaluateHandle((file) => {
+        const data = new DataTransfer();
+        data.items.add(new File(['(read by main from its path)'], file));
+        return data;
+      }, name);
+      await page.getByTestId('csv-dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+    };
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    await drop(
+      'attendees.csv',
+      '\ufeffName,Email\r\nBo Chen,bo@example.com\r\nCy,not-an-email\r\n"Lee, Dee",dee@example.com\r\n',
+    );
+    const mapping = page.getByRole('table', { name: 'Column mapping' });
+    expect(await mapping.getByLabel('Column for Display name').inputValue()).toBe('Name');
+    expect(await mapping.getByLabel('Column for Email').inputValue()).toBe('Email');
+    await mapping.getByLabel('Event URL', { exact: true }).fill(FRAMEABLE_EVENT);
+    await page.getByRole('button', { name: 'Check rows' }).click();
+    const preview = page.getByRole('table', { name: 'Preview of the first rows' });
+    const bad = preview.getByRole('row', { name: /line 3/ });
+    await expect.poll(() => bad.getAttribute('class')).toBe('row-problem');
+    expect(await bad.textContent()).toMatch(/email/i);
+    expect(await preview.getByRole('row', { name: /line 2/ }).getAttribute('class')).toBeNull();
+    await page.getByText('1 of 3 rows have problems').waitFor();
+    const create = page.getByRole('button', { name: 'Create 3 links and save CSV…' });
+    expect(await create.isDisabled()).toBe(true);
+    await screenshot(page, 'links-import');
+    expect(await count()).toBe(before);
+
+    // The corrected file: every row is fine, and the links come back in a CSV only its owner reads.
+    await drop(
+      'attendees-fixed.csv',
+      'Name,Email\r\nBo Chen,bo@example.com\r\nCy,cy@example.com\r\n"Lee, Dee",dee@example.com\r\n',
+    );
+    await page.getByText('attendees-fixed.csv: 3 attendees', { exact: false }).waitFor();
+    await mapping.getByLabel('Event URL', { exact: true }).fill(FRAMEABLE_EVENT);
+    await page.getByRole('button', { name: 'Check rows' }).click();
+    await page.getByText('All 3 rows are fine.').waitFor();
+    const saved = join(home, 'links.csv');
+    app.desktop.nextSavePath = saved;
+    await create.click();
+    await page.getByText(/^Created 3 links and saved them/).waitFor();
+    expect(statSync(saved).mode & 0o777).toBe(0o600);
+    const lines = readFileSync(saved, 'utf8').trim().split(/\r?\n/);
+    expect(lines[0]).toBe('Name,Email,link');
+    expect(lines[3]).toMatch(
+      /^"Lee, Dee",dee@example\.com,https:\/\/go\.example\.com\/l\/[A-Za-z0-9_-]{32}$/,
+    );
+    const table = page.getByRole('table', { name: 'Redirect links' });
+    expect(await count()).toBe(before + 3);
+    await expect.poll(() => table.getByRole('row').count()).toBe(before + 3 + 1);
+    await page.getByLabel('Filter links').fill('dee@');
+    await expect.poll(() => table.getByRole('row').count()).toBe(2);
+    // Labelled from the name column; the uses start at none.
+    expect(await table.getByRole('row', { name: /Lee, Dee/ }).textContent()).toContain('0/∞');
   });
 
   it('refuses a link outside the allow-list and keeps the CSP in force', async () => {

@@ -27,6 +27,7 @@ import {
   type LinkServer,
   type ListenAddress,
 } from '../links/server.ts';
+import { DEFAULT_PUBLIC_URL, publicUrlOf, savePublicUrl } from '../links/publicUrl.ts';
 import { LinkService, normalizePublicUrl } from '../links/service.ts';
 import { SqliteLinkStore } from '../links/sqliteLinks.ts';
 import type { ClickOutcome, LinkStore, RedirectLink } from '../links/types.ts';
@@ -36,9 +37,6 @@ import type { Handlers } from './dispatch.ts';
 import type { DesktopPorts } from './handlers.ts';
 import type { Jobs } from './jobs.ts';
 
-/** The same setting and default as `keycast redirects public-url`: the CLI and the app agree. */
-const PUBLIC_URL_SETTING = 'links.publicUrl';
-const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8080';
 /** An attendee spreadsheet: generous for a CSV, bounded all the same (as the CLI). */
 const MAX_CSV_BYTES = 16 * 1024 * 1024;
 /** Rows shown in the mapping's preview. */
@@ -124,10 +122,8 @@ export function createLinkHandlers(
   const sheets = new Map<string, { sheet: AttendeeSheet; fileName: string }>();
 
   const linkStore = (): LinkStore => (store ??= new SqliteLinkStore(vault.database));
-  const publicUrl = (): string => {
-    const saved = vault.settings.get(PUBLIC_URL_SETTING);
-    return typeof saved === 'string' ? saved : DEFAULT_PUBLIC_URL;
-  };
+  /** The same public URL as `keycast redirects` and `keycast serve` on this vault. */
+  const publicUrl = (): string => publicUrlOf(vault);
   /** One service per public URL: it keeps the vault's link key once read from the keychain. */
   const links = (): LinkService => {
     const url = normalizePublicUrl(publicUrl());
@@ -236,13 +232,7 @@ export function createLinkHandlers(
           'Stop the server first: it answers for the public URL it was started with.',
         );
       }
-      if (url === '') {
-        vault.settings.set(PUBLIC_URL_SETTING, null);
-        return { publicUrl: DEFAULT_PUBLIC_URL };
-      }
-      const normalized = normalizePublicUrl(url);
-      vault.settings.set(PUBLIC_URL_SETTING, normalized);
-      return { publicUrl: normalized };
+      return { publicUrl: savePublicUrl(vault, url === '' ? DEFAULT_PUBLIC_URL : url) };
     },
 
     async createLink(request) {
@@ -425,7 +415,8 @@ export function createLinkHandlers(
           server,
           listen: { host: listen.host, port: server.port },
           publicUrl: service.publicUrl,
-          warning: warnings[0] ?? null,
+          // A bind other machines reach (§30), links whose key expired (they answer 503).
+          warning: warnings.length ? warnings.join(' ') : null,
           startedAt: new Date().toISOString(),
         };
       } finally {

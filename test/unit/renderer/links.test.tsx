@@ -169,6 +169,12 @@ describe('the Links screen: importing a CSV', () => {
     expect(within(preview).getByRole('row', { name: /line 3/ }).textContent).toContain(
       'not-an-email',
     );
+    // Each link is labelled from the first mapped column in the kind's order: the name.
+    expect(
+      within(within(preview).getByRole('row', { name: /line 2/ }))
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['Ann Lee', 'Ann Lee', 'ann@example.com', '']);
     const create = screen.getByRole('button', { name: 'Create 3 links and save CSV…' });
     expect(create).toHaveProperty('disabled', true);
 
@@ -193,6 +199,7 @@ describe('the Links screen: importing a CSV', () => {
       confirm: false,
     });
     expect(checked!.jobId).toMatch(/^[0-9a-f]{24}$/);
+    expect(Object.keys(checked!.map as object)).toEqual(['displayName', 'email']);
 
     // A check holds for the mapping it was made with: another mapping clears the highlight.
     fireEvent.change(within(mapping).getByLabelText('Column for Email'), {
@@ -447,11 +454,13 @@ describe('the Links screen: the table', () => {
 
 describe('link helpers', () => {
   it('guesses the mapping from column names', () => {
-    expect(guessMapping(frameable.kinds[0]!.fields, ['Name', 'E-mail', 'Event URL'])).toEqual({
-      email: 'E-mail',
-      eventUrl: 'Event URL',
-      displayName: 'Name',
-    });
+    const guessed = guessMapping(frameable.kinds[0]!.fields, ['Name', 'E-mail', 'Event URL']);
+    // In the kind's order, so the name (not the email) labels each link by default.
+    expect(Object.entries(guessed)).toEqual([
+      ['displayName', 'Name'],
+      ['email', 'E-mail'],
+      ['eventUrl', 'Event URL'],
+    ]);
   });
 
   it('checks uses, the window and the custom lifetime', () => {

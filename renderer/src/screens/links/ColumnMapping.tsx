@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { FormField } from '../../../../shared/ipc.ts';
 import { FormFieldInput } from '../../components/FormFieldInput.tsx';
 import type { FieldValue } from '../../validate.ts';
-import type { ColumnMap } from './importPlan.ts';
+import { orderedMap, type ColumnMap } from './importPlan.ts';
 
 /**
  * Parameter ← column, one row per parameter of the kind: a column of the CSV fills it per
@@ -30,7 +30,7 @@ export function ColumnMapping({
   onLabelColumn: (column: string) => void;
 }) {
   const id = useId();
-  const firstMapped = Object.values(mapping).find(Boolean);
+  const firstMapped = Object.values(orderedMap(fields, mapping))[0];
   return (
     <fieldset className="mapping">
       <legend>Parameters ← columns</legend>

@@ -40,7 +40,7 @@ export function ImportPreview({
         </thead>
         <tbody>
           {sheet.rows.map((row) => {
-            const preview = previewRow(row, mapping, labelColumn);
+            const preview = previewRow(row, fields, mapping, labelColumn);
             const problem = problems.get(row.line);
             return (
               <tr

@@ -70,7 +70,7 @@ export function KindPicker({
     (k) => k.provider === value.provider && k.kind === value.kind,
   )?.destination;
   return (
-    <div className="grid">
+    <div className="grid kind-picker">
       <div className="field">
         <label htmlFor={`${id}-provider`}>Provider</label>
         <select

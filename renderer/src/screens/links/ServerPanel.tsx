@@ -64,7 +64,10 @@ export function ServerPanel({
       else {
         if (!/^\d{1,5}$/.test(port.trim()) || Number(port) > 65_535)
           throw new Error('The port is a number from 0 to 65535 (0: any free port).');
-        onState(await call('startLinkServer', { host: host.trim(), port: Number(port) }));
+        const started = await call('startLinkServer', { host: host.trim(), port: Number(port) });
+        // Port 0 asks for any free port: the field shows the one it got.
+        setPort(String(started.listen.port));
+        onState(started);
       }
     });
   };

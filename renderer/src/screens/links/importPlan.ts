@@ -13,6 +13,16 @@ export type ColumnMap = Record<string, string>;
 const norm = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /**
+ * The mapped parameters in the kind's order (its name first), whatever order they were chosen in:
+ * links are labelled from the first mapped column, here and in main.
+ */
+export function orderedMap(fields: FormField[], mapping: ColumnMap): ColumnMap {
+  return Object.fromEntries(
+    fields.flatMap((f) => (mapping[f.name] ? [[f.name, mapping[f.name]!] as const] : [])),
+  );
+}
+
+/**
  * A first mapping from the column names: "Email" fills email, "Display name" displayName, and a
  * lone "Name" fills whichever name the kind has (displayName, username).
  */
@@ -31,7 +41,7 @@ export function guessMapping(fields: FormField[], columns: string[]): ColumnMap 
   const name = columns.find((c) => norm(c) === 'name' && !taken.has(c));
   const nameField = fields.find((f) => /name$/i.test(f.name) && !map[f.name]);
   if (name && nameField) map[nameField.name] = name;
-  return map;
+  return orderedMap(fields, map);
 }
 
 /** The request for main, from what the form holds. */
@@ -44,7 +54,7 @@ export function importRequest(input: {
   labelColumn: string;
   options: LinkOptionsState;
 }): ImportRequest {
-  const map = Object.fromEntries(Object.entries(input.mapping).filter(([, column]) => column));
+  const map = orderedMap(input.fields, input.mapping);
   const fixedFields = input.fields.filter((f) => !map[f.name]);
   return {
     sheetId: input.sheetId,
@@ -90,10 +100,11 @@ export function formProblems(input: {
 /** One preview row: the line, the label the link gets, and each mapped parameter's value. */
 export function previewRow(
   row: OpenSheet['rows'][number],
+  fields: FormField[],
   mapping: ColumnMap,
   labelColumn: string,
 ): { line: number; label: string; values: Record<string, string> } {
-  const mapped = Object.entries(mapping).filter(([, column]) => column);
+  const mapped = Object.entries(orderedMap(fields, mapping));
   const labelFrom = labelColumn || mapped[0]?.[1] || '';
   return {
     line: row.line,
