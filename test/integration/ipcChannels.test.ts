@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -301,6 +301,47 @@ describe('every IPC channel, against the real core and keychain', () => {
     });
     expect(kinescope.requests.length).toBe(requestsBefore + 1); // no retry after the cancel
     expect(vault.find(key.id).uploads ?? []).toEqual([]);
+  });
+
+  it('reads attendees only from a .csv file, never a key file, and keeps a bad row from creating anything', async () => {
+    const pem = join(home, 'attendees-key.pem');
+    writeFileSync(
+      pem,
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }),
+    );
+    const notCsv = await dispatch('openAttendeeCsv', { path: pem });
+    expect(JSON.stringify(notCsv)).toContain('is not one (export the sheet as CSV)');
+    const disguised = join(home, 'disguised.csv');
+    writeFileSync(disguised, readFileSync(pem));
+    const refused = await dispatch('openAttendeeCsv', { path: disguised });
+    expect(refused).toMatchObject({ ok: false });
+    expect(JSON.stringify(refused)).toContain('holds a private key');
+    expect(JSON.stringify(refused)).not.toContain('BEGIN');
+
+    const csv = join(home, 'bad-row.csv');
+    writeFileSync(csv, 'Name,Email\nAnn,ann@example.com\nBo,not-an-email\n');
+    const sheet = await call(dispatch, 'openAttendeeCsv', { path: csv });
+    const request = {
+      sheetId: sheet.sheetId,
+      provider: 'frameable',
+      kind: 'attendee',
+      key: ids.rsa!,
+      map: { displayName: 'Name', email: 'Email' },
+      params: { eventUrl: EVENT_URL },
+    };
+    const checked = await call(dispatch, 'checkAttendeeImport', { jobId: 'bad-check', ...request });
+    expect(checked).toMatchObject({ rowCount: 2, problemCount: 1, problems: [{ line: 3 }] });
+    const before = (await call(dispatch, 'listLinks', {})).links.length;
+    desktop.nextSavePath = join(home, 'bad-row-links.csv');
+    const imported = await dispatch('importAttendees', { jobId: 'bad-import', ...request });
+    expect(JSON.stringify(imported)).toMatch(
+      /Nothing was created: 1 row\(s\) have problems — line 3/,
+    );
+    expect((await call(dispatch, 'listLinks', {})).links).toHaveLength(before);
+    expect(existsSync(join(home, 'bad-row-links.csv'))).toBe(false);
   });
 
   it('refuses a link outside the allow-list and files too big to be keys', async () => {

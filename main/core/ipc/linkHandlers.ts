@@ -297,7 +297,20 @@ export function createLinkHandlers(
     },
 
     openAttendeeCsv({ path }) {
-      const sheet = readAttendees(readRegularFile(path, 'attendee CSV', MAX_CSV_BYTES));
+      // Its first rows go to the window: only a .csv file, and never one holding a private key,
+      // so no path the window names can bring key material into it.
+      if (!/\.csv$/i.test(path)) {
+        throw new InputError(
+          `Keycast imports attendees from a .csv file; ${basename(path)} is not one (export the sheet as CSV).`,
+        );
+      }
+      const text = readRegularFile(path, 'attendee CSV', MAX_CSV_BYTES);
+      if (/-----BEGIN [A-Z ]*PRIVATE KEY-----|"d"\s*:/.test(text)) {
+        throw new InputError(
+          `${basename(path)} holds a private key, not attendees: it was not read into the window.`,
+        );
+      }
+      const sheet = readAttendees(text);
       if (sheet.rows.length === 0)
         throw new InputError('The CSV has a header row but no attendees.');
       const sheetId = randomUUID();
