@@ -59,9 +59,7 @@ async function baseline(alg: (typeof ALGS)[number]): Promise<Server> {
           sign(
             'sha256',
             Buffer.from(input),
-            alg === 'ES256'
-              ? { key: key as KeyObject, dsaEncoding: 'ieee-p1363' }
-              : (key),
+            alg === 'ES256' ? { key: key as KeyObject, dsaEncoding: 'ieee-p1363' } : key,
             (error, signature) =>
               error ? reject(error) : resolve(signature.toString('base64url')),
           ),

@@ -5,6 +5,7 @@ import { readRegularFile } from '../core/input.ts';
 import { importLinks, parseColumnMap, readAttendees, withLinks } from '../core/links/csvImport.ts';
 import { publicUrlOf, savePublicUrl } from '../core/links/publicUrl.ts';
 import { LinkService, type NewLink } from '../core/links/service.ts';
+import { statusOf } from '../core/links/status.ts';
 import { openLinkStore } from '../core/links/openLinkStore.ts';
 import type { ClickRecord, RedirectLink } from '../core/links/types.ts';
 import { parseDuration, parseExpiry } from '../core/time.ts';
@@ -106,15 +107,6 @@ function linkOptionsOf(flags: LinkFlags): Omit<NewLink, 'provider' | 'kind' | 'k
     label: flags.label,
     note: flags.note,
   };
-}
-
-export function statusOf(link: RedirectLink, now = new Date()): string {
-  const at = now.toISOString();
-  if (link.revokedAt) return 'revoked';
-  if (link.validFrom && at < link.validFrom) return 'not yet valid';
-  if (link.validUntil && at >= link.validUntil) return 'expired';
-  if (link.maxUses !== null && link.uses >= link.maxUses) return 'used up';
-  return 'active';
 }
 
 /** A link for scripts: everything but its hash (which is of no use outside the database). */

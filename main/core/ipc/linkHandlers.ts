@@ -29,6 +29,7 @@ import {
 } from '../links/server.ts';
 import { DEFAULT_PUBLIC_URL, publicUrlOf, savePublicUrl } from '../links/publicUrl.ts';
 import { LinkService, normalizePublicUrl } from '../links/service.ts';
+import { statusOf } from '../links/status.ts';
 import { SqliteLinkStore } from '../links/sqliteLinks.ts';
 import type { ClickOutcome, LinkStore, RedirectLink } from '../links/types.ts';
 import { allProviders } from '../providers/index.ts';
@@ -88,16 +89,6 @@ interface RunningServer {
   publicUrl: string;
   warning: string | null;
   startedAt: string;
-}
-
-/** `keycast redirects status`, word for word. */
-export function statusOf(link: RedirectLink, now = new Date()): RedirectLinkView['status'] {
-  const at = now.toISOString();
-  if (link.revokedAt) return 'revoked';
-  if (link.validFrom && at < link.validFrom) return 'not yet valid';
-  if (link.validUntil && at >= link.validUntil) return 'expired';
-  if (link.maxUses !== null && link.uses >= link.maxUses) return 'used up';
-  return 'active';
 }
 
 /** An instant from the app, in the one form the stores compare byte by byte. */

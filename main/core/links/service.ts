@@ -7,6 +7,7 @@ import type { LocalKind, Provider, RawParams } from '../providers/types.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import type { Vault } from '../vault/vault.ts';
 import { agentFamily, shortenAddress } from './clientInfo.ts';
+import { refusalAt } from './status.ts';
 import type { ClickOutcome, LinkStore, RedirectLink, Refusal } from './types.ts';
 
 /** Frameable's default, and short enough that a forwarded redirect is no forwarded session. */
@@ -163,13 +164,8 @@ export class LinkService {
   async peek(secretId: string, now = new Date()): Promise<PeekResult> {
     const link = await this.resolve(secretId);
     if (!link) return { ok: false, outcome: 'unknown' };
-    const at = now.toISOString();
-    if (link.revokedAt) return { ok: false, outcome: 'revoked' };
-    if (link.validFrom && at < link.validFrom) return { ok: false, outcome: 'not-yet-valid' };
-    if (link.validUntil && at >= link.validUntil) return { ok: false, outcome: 'expired' };
-    if (link.maxUses !== null && link.uses >= link.maxUses)
-      return { ok: false, outcome: 'used-up' };
-    return { ok: true, link };
+    const refusal = refusalAt(link, now);
+    return refusal ? { ok: false, outcome: refusal } : { ok: true, link };
   }
 
   /** A click that counts: one use, a fresh token, the click recorded, the stored destination. */

@@ -1,4 +1,5 @@
 import type { Database } from '../store/database.ts';
+import { refusalAt } from './status.ts';
 import type { ClickRecord, LinkStore, RedirectLink, Refusal, UseResult } from './types.ts';
 
 /** A `links` row as SQLite and PostgreSQL return it (same columns in both stores). */
@@ -67,13 +68,12 @@ export function clickFromRow(row: ClickRow): ClickRecord {
   };
 }
 
-/** Why a link may not be used at `now` (the reason a conditional update found nothing to count). */
+/**
+ * Why a conditional update found nothing to count: the link's refusal at `now`, or — when another
+ * click took the last use in between — used up.
+ */
 export function refusalOf(link: RedirectLink, now: Date): Refusal {
-  const at = now.toISOString();
-  if (link.revokedAt) return 'revoked';
-  if (link.validFrom && at < link.validFrom) return 'not-yet-valid';
-  if (link.validUntil && at >= link.validUntil) return 'expired';
-  return 'used-up';
+  return refusalAt(link, now) ?? 'used-up';
 }
 
 /** Links in the vault's own SQLite database: one file, several processes, exact counts. */
