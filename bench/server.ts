@@ -82,6 +82,7 @@ async function keycast(
   store: (vault: Vault) => Promise<LinkStore>,
 ): Promise<{ urls: Record<string, string>; close: () => Promise<void> }> {
   const vault = new Vault({ dataDir: tempHome() });
+  vault.database.preferThroughput(); // as keycast serve and the app's server do
   const links = new LinkService(vault, await store(vault), { publicUrl: 'http://127.0.0.1' });
   const urls: Record<string, string> = {};
   for (const alg of ALGS) {

@@ -406,6 +406,8 @@ export function createLinkHandlers(
       }
       const service = links();
       const warnings: string[] = [];
+      // Clicks are counted on every request: see Database.preferThroughput for what that trades.
+      vault.database.preferThroughput();
       const attempt = startServer({
         service,
         listen,

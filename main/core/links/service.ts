@@ -1,4 +1,11 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { isHttpsUrl } from '../../../shared/text.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { providerById } from '../providers/index.ts';
@@ -63,7 +70,7 @@ export class LinkService {
   readonly store: LinkStore;
   readonly publicUrl: string;
   private readonly vault: Vault;
-  private key: Promise<Uint8Array> | null = null;
+  private key: Promise<KeyObject> | null = null;
   private readonly plans = new Map<string, LinkPlan>();
 
   constructor(vault: Vault, store: LinkStore, options: { publicUrl: string }) {
@@ -331,8 +338,13 @@ export class LinkService {
     return plan;
   }
 
-  private linkKey(): Promise<Uint8Array> {
-    this.key ??= this.vault.linkKey();
+  /** The vault's link key as a KeyObject made once: HMAC with raw bytes would import them per call. */
+  private linkKey(): Promise<KeyObject> {
+    this.key ??= this.vault.linkKey().then((bytes) => {
+      const key = createSecretKey(bytes);
+      bytes.fill(0);
+      return key;
+    });
     this.key.catch(() => (this.key = null));
     return this.key;
   }

@@ -1,3 +1,4 @@
+import type { StatementSync } from 'node:sqlite';
 import type { Database } from '../store/database.ts';
 import { refusalAt } from './status.ts';
 import type { ClickRecord, LinkStore, RedirectLink, Refusal, UseResult } from './types.ts';
@@ -84,8 +85,20 @@ export class SqliteLinkStore implements LinkStore {
     this.database = database;
   }
 
-  private get db() {
-    return this.database.db;
+  /** Statements compiled once and reused: a click runs the same few on every request. */
+  private readonly statements = new Map<string, StatementSync>();
+
+  private get db(): { prepare(sql: string): StatementSync } {
+    return { prepare: (sql) => this.statement(sql) };
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.database.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   create(link: RedirectLink): Promise<void> {
