@@ -121,6 +121,24 @@ describe('redirect links', () => {
     await cleanup();
   });
 
+  it('counts a use and records its click in one step, with what came of it', async () => {
+    const { links, attendee, cleanup } = await setup();
+    const { link } = await attendee('Quin', { maxUses: 1 });
+    const draft = { kid: 'kid-1', jti: null, client: '198.51.100.0/24', agent: 'Firefox' };
+    expect(await links.store.use(link.id, new Date(), draft)).toMatchObject({ ok: true });
+    expect(await links.store.use(link.id, new Date(), draft)).toEqual({
+      ok: false,
+      outcome: 'used-up',
+    });
+    expect(
+      (await links.store.clicks({ linkId: link.id })).map((c) => [c.outcome, c.kid, c.agent]),
+    ).toEqual([
+      ['used-up', 'kid-1', 'Firefox'],
+      ['redirected', 'kid-1', 'Firefox'],
+    ]);
+    await cleanup();
+  });
+
   it('reissues a lost link: the old URL is unknown at once, the new one works', async () => {
     const { links, attendee, cleanup } = await setup();
     const first = await attendee('Gus');

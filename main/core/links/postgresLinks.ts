@@ -7,7 +7,7 @@ import {
   type ClickRow,
   type LinkRow,
 } from './sqliteLinks.ts';
-import type { ClickRecord, LinkStore, RedirectLink, UseResult } from './types.ts';
+import type { ClickDraft, ClickRecord, LinkStore, RedirectLink, UseResult } from './types.ts';
 
 /**
  * The same two tables as SQLite's schema 2, with the same columns and the same meaning. Times are
@@ -159,7 +159,20 @@ export class PostgresLinkStore implements LinkStore {
     return rows.map(linkFromRow);
   }
 
-  async use(id: string, now: Date): Promise<UseResult> {
+  async use(id: string, now: Date, click?: ClickDraft): Promise<UseResult> {
+    const result = await this.count(id, now);
+    if (click) {
+      await this.recordClick({
+        ...click,
+        linkId: id,
+        at: now.toISOString(),
+        outcome: result.ok ? 'redirected' : result.outcome,
+      });
+    }
+    return result;
+  }
+
+  private async count(id: string, now: Date): Promise<UseResult> {
     // One statement: the conditional update, and (only when it counted nothing) the row as it was,
     // to say why. Under concurrency PostgreSQL re-checks the WHERE on the newest row version after
     // waiting for its lock, so `uses < max_uses` holds exactly across instances.

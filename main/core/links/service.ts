@@ -176,36 +176,36 @@ export class LinkService {
   }
 
   /** A click that counts: one use, a fresh token, the click recorded, the stored destination. */
+  /**
+   * A click that counts. The token is minted first and the use counted with the click in one
+   * step, so a busy server commits once per click and a click that cannot mint uses nothing up;
+   * a token minted for a click that loses the race for the last use is thrown away.
+   */
   async follow(secretId: string, context: ClickContext = {}): Promise<FollowResult> {
     const now = context.now ?? new Date();
-    const record = async (
-      outcome: ClickOutcome,
-      linkId: string | null,
-      kid: string | null = null,
-      jti: string | null = null,
-    ): Promise<void> =>
+    const who = { client: shortenAddress(context.address), agent: agentFamily(context.userAgent) };
+    const record = (outcome: ClickOutcome, linkId: string | null): Promise<void> =>
       this.store.recordClick({
         linkId,
         at: now.toISOString(),
         outcome,
-        kid,
-        jti,
-        client: shortenAddress(context.address),
-        agent: agentFamily(context.userAgent),
+        kid: null,
+        jti: null,
+        ...who,
       });
-    const found = await this.resolve(secretId);
-    if (!found) {
+    const link = await this.resolve(secretId);
+    if (!link) {
       await record('unknown', null);
       return { ok: false, outcome: 'unknown' };
     }
-    const used = await this.store.use(found.id, now);
-    if (!used.ok) {
-      await record(used.outcome, found.id);
-      return { ok: false, outcome: used.outcome };
+    const refusal = refusalAt(link, now);
+    if (refusal) {
+      await record(refusal, link.id);
+      return { ok: false, outcome: refusal };
     }
-    const link = used.link;
+    let minted: { location: string; kid: string | null; jti: string | null };
     try {
-      const minted = await this.destination(
+      minted = await this.destination(
         link.provider,
         link.kind,
         link.keyId,
@@ -213,13 +213,14 @@ export class LinkService {
         link.tokenTtlSeconds,
         now,
       );
-      await record('redirected', link.id, minted.kid, minted.jti);
-      return { ok: true, location: minted.location, link };
     } catch {
-      // The use stays counted: a click that could not mint is recorded, never retried silently.
       await record('error', link.id);
       return { ok: false, outcome: 'error' };
     }
+    const used = await this.store.use(link.id, now, { kid: minted.kid, jti: minted.jti, ...who });
+    return used.ok
+      ? { ok: true, location: minted.location, link: used.link }
+      : { ok: false, outcome: used.outcome };
   }
 
   /** A nonce for a confirm page's form, bound to this link and time: stateless, so any instance accepts it. */

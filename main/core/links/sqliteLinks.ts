@@ -1,7 +1,14 @@
 import type { StatementSync } from 'node:sqlite';
 import type { Database } from '../store/database.ts';
 import { refusalAt } from './status.ts';
-import type { ClickRecord, LinkStore, RedirectLink, Refusal, UseResult } from './types.ts';
+import type {
+  ClickDraft,
+  ClickRecord,
+  LinkStore,
+  RedirectLink,
+  Refusal,
+  UseResult,
+} from './types.ts';
 
 /** A `links` row as SQLite and PostgreSQL return it (same columns in both stores). */
 export interface LinkRow {
@@ -167,23 +174,33 @@ export class SqliteLinkStore implements LinkStore {
     });
   }
 
-  use(id: string, now: Date): Promise<UseResult> {
+  use(id: string, now: Date, click?: ClickDraft): Promise<UseResult> {
     return settle(() => {
       const at = now.toISOString();
       return this.database.transaction((): UseResult => {
         const row = this.db
           .prepare(
             `UPDATE links SET uses = uses + 1, last_click_at = ?
-               WHERE id = ? AND revoked_at IS NULL
-                 AND (valid_from IS NULL OR valid_from <= ?)
-                 AND (valid_until IS NULL OR valid_until > ?)
-                 AND (max_uses IS NULL OR uses < max_uses)
-               RETURNING *`,
+             WHERE id = ? AND revoked_at IS NULL
+               AND (valid_from IS NULL OR valid_from <= ?)
+               AND (valid_until IS NULL OR valid_until > ?)
+               AND (max_uses IS NULL OR uses < max_uses)
+             RETURNING *`,
           )
           .get(at, id, at, at) as LinkRow | undefined;
-        if (row) return { ok: true, link: linkFromRow(row) };
-        const current = this.one('SELECT * FROM links WHERE id = ?', id);
-        return { ok: false, outcome: current ? refusalOf(current, now) : 'revoked' };
+        const current = row ? null : this.one('SELECT * FROM links WHERE id = ?', id);
+        const result: UseResult = row
+          ? { ok: true, link: linkFromRow(row) }
+          : { ok: false, outcome: current ? refusalOf(current, now) : 'revoked' };
+        // One transaction for the use and its click: one commit per click on a busy server.
+        if (click)
+          this.insertClick({
+            ...click,
+            linkId: id,
+            at,
+            outcome: result.ok ? 'redirected' : result.outcome,
+          });
+        return result;
       });
     });
   }
@@ -206,23 +223,16 @@ export class SqliteLinkStore implements LinkStore {
 
   recordClick(click: ClickRecord): Promise<void> {
     return settle(() => {
-      this.database.transaction(() =>
-        this.db
-          .prepare(
-            'INSERT INTO clicks (link_id, at, outcome, kid, jti, client, agent) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            click.linkId,
-            click.at,
-            click.outcome,
-            click.kid,
-            click.jti,
-            click.client,
-            click.agent,
-          ),
-      );
-      return;
+      this.database.transaction(() => this.insertClick(click));
     });
+  }
+
+  private insertClick(click: ClickRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO clicks (link_id, at, outcome, kid, jti, client, agent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(click.linkId, click.at, click.outcome, click.kid, click.jti, click.client, click.agent);
   }
 
   clicks(options: { linkId?: string; limit?: number } = {}): Promise<ClickRecord[]> {

@@ -54,6 +54,9 @@ export interface ClickRecord {
   agent: string | null;
 }
 
+/** A click about to be recorded: the store adds the link, the time and the outcome. */
+export type ClickDraft = Pick<ClickRecord, 'kid' | 'jti' | 'client' | 'agent'>;
+
 /** Why a link that exists may not be used now. */
 export type Refusal = 'revoked' | 'not-yet-valid' | 'expired' | 'used-up';
 
@@ -72,9 +75,10 @@ export interface LinkStore {
   list(): Promise<RedirectLink[]>;
   /**
    * Counts one use if the link may be used now: not revoked, inside its window, under its maximum.
-   * One conditional update, so the maximum holds whatever the concurrency.
+   * One conditional update, so the maximum holds whatever the concurrency. With `click`, the click
+   * is recorded with what came of it (redirected, or the refusal) in the same step.
    */
-  use(id: string, now: Date): Promise<UseResult>;
+  use(id: string, now: Date, click?: ClickDraft): Promise<UseResult>;
   revoke(id: string, now: Date): Promise<boolean>;
   /** Gives a link a new secret (its new hash); the old URL stops working. */
   rehash(id: string, hash: string): Promise<boolean>;
