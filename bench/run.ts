@@ -14,6 +14,7 @@ import {
   constants,
   type KeyObject,
 } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALGORITHMS, familyOf, type Algorithm } from '../shared/algorithms.ts';
@@ -122,6 +123,24 @@ async function mintThroughput(): Promise<
   return results;
 }
 
+/** Linux: the share of CPU time stolen by the hypervisor (ready to run, but not run) since `from`. */
+function stolenSince(from: number[] | null): number | null {
+  const now = cpuTicks();
+  if (!from || !now) return null;
+  const delta = now.map((ticks, i) => ticks - (from[i] ?? 0));
+  const total = delta.reduce((sum, ticks) => sum + ticks, 0);
+  return total > 0 ? (delta[7] ?? 0) / total : null;
+}
+
+function cpuTicks(): number[] | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    return line.startsWith('cpu ') ? line.trim().split(/\s+/).slice(1).map(Number) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** p99 event-loop delay (ms) while `work` runs, and over an idle span of the same length. */
 async function loopDelay(
   work: () => Promise<unknown>,
@@ -150,10 +169,19 @@ async function main(): Promise<void> {
     'Sequential mint throughput (tokens/s) vs raw node:crypto signing of the same bytes (ratio: median of the paired rounds)',
   );
   console.log('alg     keycast/s      raw/s   ratio');
+  const ticks = cpuTicks();
   const throughput = await mintThroughput();
   for (const r of throughput) {
     console.log(
       `${r.alg.padEnd(6)} ${r.keycast.toFixed(0).padStart(10)} ${r.raw.toFixed(0).padStart(10)}   ${r.ratio.toFixed(2)}×`,
+    );
+  }
+  // Asynchronous signing waits for a thread-pool thread to be scheduled twice per token; on a
+  // virtual machine whose host is busy, those waits can dominate the ratio.
+  const stolen = stolenSince(ticks);
+  if (stolen !== null) {
+    console.log(
+      `(CPU steal meanwhile, time the host ran something else while this machine's CPUs were ready: ${(stolen * 100).toFixed(0)}%)`,
     );
   }
 
