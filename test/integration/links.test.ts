@@ -325,6 +325,8 @@ describe('attendee CSV import', () => {
       maxUses: 3,
     });
     expect(created.map((c) => c.issued.link.label)).toEqual(['Lee, Ann', 'Bo']);
+    // Listed in the file's order, even when both rows are stored within one millisecond.
+    expect((await links.store.list()).map((l) => l.label)).toEqual(['Lee, Ann', 'Bo']);
     const out = parse(withLinks(sheet, new Map(created.map((c) => [c.line, c.issued.url]))), {
       bom: true,
     });

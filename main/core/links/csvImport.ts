@@ -143,9 +143,13 @@ export async function importLinks(
     );
   }
   const created: { line: number; issued: IssuedLink }[] = [];
+  // One millisecond apart: the links list in the file's order, whatever store keeps them.
+  const start = Date.now();
   try {
-    for (const { line, link } of planned)
-      created.push({ line, issued: await service.create(link, undefined, { checked: true }) });
+    for (const [index, { line, link }] of planned.entries()) {
+      const issued = await service.create(link, new Date(start + index), { checked: true });
+      created.push({ line, issued });
+    }
   } catch (error) {
     for (const { issued } of created) await service.store.remove(issued.link.id).catch(() => false);
     throw error;
