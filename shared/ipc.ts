@@ -182,16 +182,8 @@ export const LINK_STATUSES = ['active', 'revoked', 'not yet valid', 'expired', '
 export type LinkStatus = (typeof LINK_STATUSES)[number];
 
 /** What a click came to; never the token, never the link's secret id. */
-export const CLICK_OUTCOMES = [
-  'redirected',
-  'confirm-page',
-  'unknown',
-  'revoked',
-  'not-yet-valid',
-  'expired',
-  'used-up',
-  'error',
-] as const;
+export { CLICK_OUTCOMES } from './links.ts';
+import { CLICK_OUTCOMES } from './links.ts';
 
 const linkRef = z.string().min(1).max(200);
 const instant = z.iso.datetime({ offset: true });

@@ -7,7 +7,6 @@ import type {
   RedirectLinkView,
   RequestOf,
 } from '../../../shared/ipc.ts';
-import type { CLICK_OUTCOMES } from '../../../shared/ipc.ts';
 import { writeSecretFile } from '../backup/file.ts';
 import { InputError } from '../errors.ts';
 import { readRegularFile } from '../input.ts';
@@ -31,7 +30,7 @@ import { DEFAULT_PUBLIC_URL, publicUrlOf, savePublicUrl } from '../links/publicU
 import { LinkService, normalizePublicUrl } from '../links/service.ts';
 import { statusOf } from '../links/status.ts';
 import { SqliteLinkStore } from '../links/sqliteLinks.ts';
-import type { ClickOutcome, LinkStore, RedirectLink } from '../links/types.ts';
+import type { LinkStore, RedirectLink } from '../links/types.ts';
 import { allProviders } from '../providers/index.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Handlers } from './dispatch.ts';
@@ -48,11 +47,6 @@ const MAX_PROBLEMS = 1000;
 const CHECK_CHUNK = 50;
 /** Sheets main keeps open between preview and import; the oldest is forgotten first. */
 const MAX_OPEN_SHEETS = 4;
-
-// The contract's outcomes must name every outcome the core records (else an answer is withheld).
-type Missing = Exclude<ClickOutcome, (typeof CLICK_OUTCOMES)[number]>;
-const everyOutcomeListed: Missing extends never ? true : never = true;
-void everyOutcomeListed;
 
 /** What the Links screen needs beyond the desktop ports every screen has. */
 export interface LinkDeps {

@@ -2,7 +2,9 @@ import pg from 'pg';
 import { InputError, KeycastError, StorageError } from '../errors.ts';
 import {
   clickFromRow,
+  LINK_COLUMNS,
   linkFromRow,
+  linkValues,
   refusalOf,
   type ClickRow,
   type LinkRow,
@@ -112,28 +114,9 @@ export class PostgresLinkStore implements LinkStore {
 
   async create(link: RedirectLink): Promise<void> {
     await this.query(
-      `INSERT INTO links (id, hash, provider, kind, key_id, params, token_ttl, valid_from,
-         valid_until, max_uses, uses, confirm, label, note, created_at, revoked_at, last_click_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-      [
-        link.id,
-        link.hash,
-        link.provider,
-        link.kind,
-        link.keyId,
-        JSON.stringify(link.params),
-        link.tokenTtlSeconds,
-        link.validFrom,
-        link.validUntil,
-        link.maxUses,
-        link.uses,
-        link.confirm ? 1 : 0,
-        link.label,
-        link.note,
-        link.createdAt,
-        link.revokedAt,
-        link.lastClickAt,
-      ],
+      `INSERT INTO links (${LINK_COLUMNS.join(', ')})
+       VALUES (${LINK_COLUMNS.map((_, n) => `$${n + 1}`).join(', ')})`,
+      linkValues(link),
     );
   }
 

@@ -42,6 +42,49 @@ export interface ClickRow {
   agent: string | null;
 }
 
+/** The columns of a link row, in the order `linkValues` gives them: one list for both stores. */
+export const LINK_COLUMNS = [
+  'id',
+  'hash',
+  'provider',
+  'kind',
+  'key_id',
+  'params',
+  'token_ttl',
+  'valid_from',
+  'valid_until',
+  'max_uses',
+  'uses',
+  'confirm',
+  'label',
+  'note',
+  'created_at',
+  'revoked_at',
+  'last_click_at',
+] as const;
+
+export function linkValues(link: RedirectLink): (string | number | null)[] {
+  return [
+    link.id,
+    link.hash,
+    link.provider,
+    link.kind,
+    link.keyId,
+    JSON.stringify(link.params),
+    link.tokenTtlSeconds,
+    link.validFrom,
+    link.validUntil,
+    link.maxUses,
+    link.uses,
+    link.confirm ? 1 : 0,
+    link.label,
+    link.note,
+    link.createdAt,
+    link.revokedAt,
+    link.lastClickAt,
+  ];
+}
+
 export function linkFromRow(row: LinkRow): RedirectLink {
   return {
     id: row.id,
@@ -113,31 +156,11 @@ export class SqliteLinkStore implements LinkStore {
       this.database.transaction(() =>
         this.db
           .prepare(
-            `INSERT INTO links (id, hash, provider, kind, key_id, params, token_ttl, valid_from,
-               valid_until, max_uses, uses, confirm, label, note, created_at, revoked_at, last_click_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO links (${LINK_COLUMNS.join(', ')})
+             VALUES (${LINK_COLUMNS.map(() => '?').join(', ')})`,
           )
-          .run(
-            link.id,
-            link.hash,
-            link.provider,
-            link.kind,
-            link.keyId,
-            JSON.stringify(link.params),
-            link.tokenTtlSeconds,
-            link.validFrom,
-            link.validUntil,
-            link.maxUses,
-            link.uses,
-            link.confirm ? 1 : 0,
-            link.label,
-            link.note,
-            link.createdAt,
-            link.revokedAt,
-            link.lastClickAt,
-          ),
+          .run(...linkValues(link)),
       );
-      return;
     });
   }
 

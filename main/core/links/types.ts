@@ -29,17 +29,8 @@ export interface RedirectLink {
   lastClickAt: string | null;
 }
 
-export const CLICK_OUTCOMES = [
-  'redirected',
-  'confirm-page',
-  'unknown',
-  'revoked',
-  'not-yet-valid',
-  'expired',
-  'used-up',
-  'error',
-] as const;
-export type ClickOutcome = (typeof CLICK_OUTCOMES)[number];
+export { CLICK_OUTCOMES, type ClickOutcome } from '../../../shared/links.ts';
+import type { ClickOutcome } from '../../../shared/links.ts';
 
 /** One click as it is recorded: never the token, never the link id; the client address shortened. */
 export interface ClickRecord {
