@@ -9,11 +9,12 @@ import type {
 import { call, messageOf } from '../api.ts';
 import { CopyField } from '../components/CopyField.tsx';
 import { Countdown } from '../components/Countdown.tsx';
-import { FormFieldInput } from '../components/FormFieldInput.tsx';
+import { KindFields } from '../components/KindFields.tsx';
+import { LifetimePresets } from '../components/LifetimePresets.tsx';
 import { Json } from '../components/Json.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { isHttpsUrl, labelOf } from '../../../shared/text.ts';
-import { LINK_LABELS, PART_LABELS, TTL_PRESETS, formatSpan } from '../format.ts';
+import { LINK_LABELS, PART_LABELS, formatSpan } from '../format.ts';
 import { fieldError, initialValues, paramsFrom, type FieldValue } from '../validate.ts';
 
 export function MintScreen() {
@@ -205,49 +206,30 @@ function MintForm({
         </p>
       )}
       <div className="grid">
-        {kind.fields.map((field) => (
-          <FormFieldInput
-            key={field.name}
-            field={field}
-            value={values[field.name] ?? ''}
-            error={touched[field.name] ? (errors[field.name] ?? null) : null}
-            onChange={(v) => setValues({ ...values, [field.name]: v })}
-            onBlur={() => setTouched({ ...touched, [field.name]: true })}
-          />
-        ))}
+        <KindFields
+          fields={kind.fields}
+          values={values}
+          errors={errors}
+          touched={touched}
+          onValues={setValues}
+          onTouched={setTouched}
+        />
       </div>
       <fieldset className="ttl">
         <legend>Lifetime (at most {formatSpan(max)})</legend>
-        {TTL_PRESETS.map((preset) => (
-          <label key={preset.label} className="chip">
-            <input
-              type="radio"
-              name="ttl"
-              checked={!customMinutes && ttl === preset.seconds}
-              disabled={preset.seconds > max}
-              onChange={() => {
-                setCustomMinutes('');
-                setTtl(preset.seconds);
-              }}
-            />
-            {preset.label}
-          </label>
-        ))}
-        <label className="chip">
-          Custom (minutes)
-          <input
-            type="number"
-            min={1}
-            max={Math.floor(max / 60)}
-            value={customMinutes}
-            aria-invalid={ttlError ? true : undefined}
-            aria-describedby={ttlError ? 'ttl-error' : undefined}
-            onChange={(e) => {
-              setCustomMinutes(e.target.value);
-              if (Number(e.target.value) > 0) setTtl(Math.round(Number(e.target.value) * 60));
-            }}
-          />
-        </label>
+        <LifetimePresets
+          name="ttl"
+          max={max}
+          ttl={ttl}
+          customMinutes={customMinutes}
+          onChange={(choice) => {
+            setCustomMinutes(choice.customMinutes);
+            setTtl(choice.ttl ?? ttl);
+          }}
+          customInput={
+            ttlError ? { 'aria-invalid': true, 'aria-describedby': 'ttl-error' } : undefined
+          }
+        />
         <span className="hint">Now: {formatSpan(ttl)}</span>
         {ttlError && (
           <span id="ttl-error" className="field-error">

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { IssuedLinkView } from '../../../../shared/ipc.ts';
 import { call, messageOf } from '../../api.ts';
-import { FormFieldInput } from '../../components/FormFieldInput.tsx';
+import { KindFields } from '../../components/KindFields.tsx';
 import { fieldError, initialValues, paramsFrom, type FieldValue } from '../../validate.ts';
 import { KindPicker, kindOf, type KindChoice, type LinkCatalog } from './KindPicker.tsx';
 import { LinkOptionsFields } from './LinkOptionsFields.tsx';
@@ -113,16 +113,14 @@ function LinkFields({
   return (
     <>
       <div className="grid">
-        {kind.fields.map((field) => (
-          <FormFieldInput
-            key={field.name}
-            field={field}
-            value={values[field.name] ?? ''}
-            error={touched[field.name] ? (errors[field.name] ?? null) : null}
-            onChange={(v) => setValues({ ...values, [field.name]: v })}
-            onBlur={() => setTouched({ ...touched, [field.name]: true })}
-          />
-        ))}
+        <KindFields
+          fields={kind.fields}
+          values={values}
+          errors={errors}
+          touched={touched}
+          onValues={setValues}
+          onTouched={setTouched}
+        />
         <label>
           Label
           <input

@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { TTL_PRESETS, formatSpan } from '../../format.ts';
+import { LifetimePresets } from '../../components/LifetimePresets.tsx';
+import { formatSpan } from '../../format.ts';
 import { DEFAULT_LINK_TTL, type LinkOptionsState, type OptionErrors } from './linkOptions.ts';
 
 /**
@@ -93,35 +94,14 @@ export function LinkOptionsFields({
           />
           Default ({formatSpan(fallback)})
         </label>
-        {TTL_PRESETS.map((preset) => (
-          <label key={preset.label} className="chip">
-            <input
-              type="radio"
-              name={`${id}-ttl`}
-              checked={!value.customMinutes && value.ttl === preset.seconds}
-              disabled={preset.seconds > kindTtl.max}
-              onChange={() => set({ ttl: preset.seconds, customMinutes: '' })}
-            />
-            {preset.label}
-          </label>
-        ))}
-        <label className="chip">
-          Custom (minutes)
-          <input
-            type="number"
-            min={1}
-            max={Math.floor(kindTtl.max / 60)}
-            value={value.customMinutes}
-            onChange={(e) => {
-              const minutes = Number(e.target.value);
-              set({
-                customMinutes: e.target.value,
-                ttl: minutes > 0 ? Math.round(minutes * 60) : value.ttl,
-              });
-            }}
-            {...invalid('ttl')}
-          />
-        </label>
+        <LifetimePresets
+          name={`${id}-ttl`}
+          max={kindTtl.max}
+          ttl={value.ttl}
+          customMinutes={value.customMinutes}
+          onChange={set}
+          customInput={invalid('ttl')}
+        />
         {error('ttl')}
       </fieldset>
       <label className="checkbox">
