@@ -27,7 +27,7 @@ import {
   type ListenAddress,
 } from '../links/server.ts';
 import { DEFAULT_PUBLIC_URL, publicUrlOf, savePublicUrl } from '../links/publicUrl.ts';
-import { LinkService, normalizePublicUrl } from '../links/service.ts';
+import { LinkService, normalizePublicUrl, type NewLink } from '../links/service.ts';
 import { statusOf } from '../links/status.ts';
 import { SqliteLinkStore } from '../links/sqliteLinks.ts';
 import type { LinkStore, RedirectLink } from '../links/types.ts';
@@ -83,6 +83,25 @@ interface RunningServer {
   publicUrl: string;
   warning: string | null;
   startedAt: string;
+}
+
+/** The options a link has beside its parameters, as one link and a CSV import both take them. */
+function linkOptionsOf(request: {
+  tokenTtlSeconds?: number;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  maxUses?: number | null;
+  confirm?: boolean;
+  note?: string;
+}): Pick<NewLink, 'tokenTtlSeconds' | 'validFrom' | 'validUntil' | 'maxUses' | 'confirm' | 'note'> {
+  return {
+    tokenTtlSeconds: request.tokenTtlSeconds,
+    validFrom: instantOf(request.validFrom),
+    validUntil: instantOf(request.validUntil),
+    maxUses: request.maxUses ?? null,
+    confirm: request.confirm ?? false,
+    note: request.note,
+  };
 }
 
 /** An instant from the app, in the one form the stores compare byte by byte. */
@@ -158,12 +177,7 @@ export function createLinkHandlers(
     map: request.map,
     params: request.params,
     labelColumn: request.labelColumn,
-    tokenTtlSeconds: request.tokenTtlSeconds,
-    validFrom: instantOf(request.validFrom),
-    validUntil: instantOf(request.validUntil),
-    maxUses: request.maxUses ?? null,
-    confirm: request.confirm ?? false,
-    note: request.note,
+    ...linkOptionsOf(request),
   });
 
   const serverState = (): LinkServerState =>
@@ -226,13 +240,8 @@ export function createLinkHandlers(
         kind: request.kind,
         key: request.key,
         params: request.params,
-        tokenTtlSeconds: request.tokenTtlSeconds,
-        validFrom: instantOf(request.validFrom),
-        validUntil: instantOf(request.validUntil),
-        maxUses: request.maxUses ?? null,
-        confirm: request.confirm ?? false,
         label: request.label,
-        note: request.note,
+        ...linkOptionsOf(request),
       });
       return { link: view(issued.link), url: issued.url };
     },
