@@ -12,8 +12,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 # Debian packages the test suite needs: a D-Bus session bus and the gnome-keyring Secret Service
-# (the real OS keychain the integration tests use), and Chromium for the UI's end-to-end run.
-DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring chromium postgresql)
+# (the real OS keychain the integration tests use), Chromium for the UI's end-to-end run,
+# PostgreSQL for shared link stores, and the streaming lab: OBS Studio under Xvfb, nginx with the
+# RTMP module (its on_publish asks `keycast serve`), and ffmpeg to publish and probe streams.
+DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring chromium postgresql
+  obs-studio xvfb xauth nginx libnginx-mod-rtmp ffmpeg)
 
 say() { printf 'keycast setup: %s\n' "$*" >&2; }
 
