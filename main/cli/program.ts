@@ -49,6 +49,11 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
     description: 'serve redirect links: each click mints a fresh token (127.0.0.1 by default)',
     load: async () => (await import('./serveCommand.ts')).serveCommand(),
   },
+  {
+    name: 'obs',
+    description: 'put a fresh publish token into OBS over obs-websocket; status; keep it fresh',
+    load: async () => (await import('./obsCommands.ts')).obsCommand(),
+  },
   ...(['doctor', 'backup', 'restore'] as const).map((name) => ({
     name,
     description: {

@@ -1,0 +1,46 @@
+import { providerById } from '../providers/index.ts';
+import { mintForProvider } from '../providers/mint.ts';
+import type { RawParams } from '../providers/types.ts';
+import type { Vault } from '../vault/vault.ts';
+import { serviceFromLinks, type ObsService } from './push.ts';
+
+/** What to mint for OBS: exactly what `keycast mint` takes. */
+export interface ObsMintRequest {
+  provider: string;
+  kind: string;
+  key: string;
+  params: RawParams;
+  ttlSeconds?: number;
+  /** WHIP (OBS 30+) instead of custom RTMP. */
+  whip?: boolean;
+}
+
+export interface ObsMint {
+  service: ObsService;
+  expiresAt: string | null;
+  warnings: string[];
+  /** The kid of the key that signed it: keep-fresh knows its own tokens by it. */
+  kid: string;
+}
+
+/** Mints a token as `keycast mint` does and turns its links into OBS's stream settings. */
+export async function mintForObs(vault: Vault, request: ObsMintRequest): Promise<ObsMint> {
+  const provider = providerById(request.provider, vault);
+  const record = vault.find(request.key);
+  const minted = await mintForProvider(provider, vault, {
+    kind: request.kind,
+    record,
+    key: request.key,
+    params: request.params,
+    ttlSeconds: request.ttlSeconds,
+  });
+  return {
+    service: serviceFromLinks(minted.links, {
+      whip: request.whip ?? false,
+      what: `${provider.name} ${request.kind} tokens`,
+    }),
+    expiresAt: minted.expiresAt,
+    warnings: minted.warnings,
+    kid: record.kid,
+  };
+}
