@@ -20,6 +20,8 @@ export interface ObsTarget {
   password?: string;
   /** For connecting and for each request. */
   timeoutMs?: number;
+  /** Whether an OBS process runs here (default: looks at this machine's processes). */
+  obsRunning?: () => Promise<boolean | null>;
 }
 
 export interface ObsVersion {
@@ -104,7 +106,12 @@ export class ObsConnection {
     } catch (error) {
       await socket.disconnect().catch(() => undefined);
       if (error instanceof ObsError) throw error;
-      throw await connectError(error, url, { opened, asksPassword, password: target.password });
+      throw await connectError(error, url, {
+        opened,
+        asksPassword,
+        password: target.password,
+        obsRunning: target.obsRunning ?? obsProcessRunning,
+      });
     }
     const connection = new ObsConnection(url, socket, timeoutMs);
     try {
@@ -216,7 +223,12 @@ function notObsWebSocket5(url: string): string {
 async function connectError(
   error: unknown,
   url: string,
-  seen: { opened: boolean; asksPassword: boolean; password: string | undefined },
+  seen: {
+    opened: boolean;
+    asksPassword: boolean;
+    password: string | undefined;
+    obsRunning: () => Promise<boolean | null>;
+  },
 ): Promise<ObsError> {
   const code = error instanceof OBSWebSocketError ? error.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
@@ -246,7 +258,7 @@ async function connectError(
         { cause: error },
       );
     }
-    return (await obsProcessRunning())
+    return (await seen.obsRunning())
       ? new ObsError(
           'server-off',
           `OBS is running but its WebSocket server does not answer at ${url}: in OBS turn on Tools → WebSocket Server Settings → Enable WebSocket server, and check the port.`,

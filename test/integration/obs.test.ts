@@ -1,0 +1,254 @@
+import { OBSWebSocket } from 'obs-websocket-js/json';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome, type CliResult } from '../helpers/cli.ts';
+import {
+  nginxRtmpMissing,
+  startNginxRtmp,
+  liveStreams,
+  type NginxRtmp,
+} from '../helpers/nginxRtmp.ts';
+import { obsLabMissing, startObsLab, type ObsLab } from '../helpers/obsLab.ts';
+import { Vault } from '../../main/core/vault/vault.ts';
+import { ObsConnection } from '../../main/core/obs/connection.ts';
+import { ObsError } from '../../main/core/obs/errors.ts';
+
+/**
+ * Real OBS Studio (under Xvfb) driven through `keycast obs …`, as a streamer would: status, push,
+ * read back, refusals. The stream goes to a real nginx-rtmp that lets everything in; the test with
+ * nginx asking `keycast serve` for each publish is test/e2e/obsStream.test.ts.
+ */
+const missing = obsLabMissing() ?? nginxRtmpMissing();
+
+/** Reads OBS's stream settings directly, as a second pair of eyes on what Keycast says it did. */
+async function obsSettings(
+  lab: ObsLab,
+): Promise<{ type: string; settings: Record<string, unknown> }> {
+  const obs = new OBSWebSocket();
+  await obs.connect(lab.url, lab.password);
+  try {
+    const { streamServiceType, streamServiceSettings } = await obs.call('GetStreamServiceSettings');
+    return { type: streamServiceType, settings: streamServiceSettings as Record<string, unknown> };
+  } finally {
+    await obs.disconnect();
+  }
+}
+
+async function stopStreaming(lab: ObsLab): Promise<void> {
+  const obs = new OBSWebSocket();
+  await obs.connect(lab.url, lab.password);
+  try {
+    await obs.call('StopStream').catch(() => undefined);
+    for (let i = 0; i < 50; i += 1) {
+      const { outputActive } = await obs.call('GetStreamStatus');
+      if (!outputActive) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await obs.disconnect();
+  }
+}
+
+describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
+  let lab: ObsLab;
+  let nginx: NginxRtmp;
+  let home: string;
+  let cli: (args: string[], input?: string, env?: NodeJS.ProcessEnv) => Promise<CliResult>;
+  let publish: string[];
+
+  beforeAll(async () => {
+    [lab, nginx] = await Promise.all([startObsLab(), startNginxRtmp()]);
+    home = tempHome();
+    cli = (args, input, env) => runCli([...args, '--obs-url', lab.url], { home, input, env });
+    const rtmp = new URL(nginx.rtmpUrl);
+    publish = [
+      'antmedia',
+      'publish',
+      '--key',
+      'ams',
+      '--host',
+      '127.0.0.1',
+      '--no-tls',
+      '--rtmp-port',
+      rtmp.port,
+      '--stream',
+      'stream1',
+    ];
+    expect(
+      (await runCli(['keys', 'generate', '--alg', 'HS256', '--name', 'ams'], { home })).code,
+    ).toBe(0);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([lab?.stop(), nginx?.stop()]);
+  });
+
+  it('asks for the password when none is stored, refuses a wrong one, then reports OBS status without a key', async () => {
+    const none = await cli(['obs', 'status']);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/asks for an obs-websocket password and none is stored/);
+
+    expect(
+      (await runCli(['credentials', 'set', 'obs'], { home, input: 'not-the-password' })).code,
+    ).toBe(0);
+    const wrong = await cli(['obs', 'status']);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/OBS refused the obs-websocket password/);
+
+    expect((await runCli(['credentials', 'set', 'obs'], { home, input: lab.password })).code).toBe(
+      0,
+    );
+    const status = await cli(['obs', 'status', '--json']);
+    expect(status.code).toBe(0);
+    const parsed = JSON.parse(status.stdout) as Record<string, unknown>;
+    expect(parsed).toMatchObject({
+      streaming: false,
+      websocketVersion: expect.stringMatching(/^5\./),
+    });
+    expect(String(parsed.obsVersion)).toMatch(/^\d+\.\d+/);
+  });
+
+  it('pushes a fresh Ant Media publish token into OBS, read back, with no token printed', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const pushed = await cli(['obs', 'push', ...publish, '--ttl', '10m']);
+    expect(pushed.stderr).toBe('');
+    expect(pushed.code).toBe(0);
+    expect(pushed.stdout).toMatch(
+      /stream settings set \(custom RTMP, server rtmp:\/\/127\.0\.0\.1:\d+\/LiveApp\), read back and checked/,
+    );
+
+    const { type, settings } = await obsSettings(lab);
+    expect(type).toBe('rtmp_custom');
+    expect(settings.server).toBe(`${nginx.rtmpUrl}`);
+    const [stream, query] = String(settings.key).split('?');
+    expect(stream).toBe('stream1');
+    const token = new URLSearchParams(query).get('token')!;
+    // The token in OBS is the one Keycast minted seconds ago, signed with the vault key.
+    const vault = new Vault({ dataDir: home });
+    try {
+      const { payload } = await jwtVerify(token, (await vault.verifier(vault.find('ams'))).key);
+      expect(payload).toMatchObject({ streamId: 'stream1', type: 'publish' });
+      expect(payload.exp! - before).toBeGreaterThanOrEqual(599);
+      expect(payload.exp! - before).toBeLessThanOrEqual(602);
+    } finally {
+      vault.close();
+    }
+    expect(pushed.stdout).not.toContain(token);
+  });
+
+  it('starts the stream with --start: nginx shows it live; a push while live is refused and leaves OBS as it was', async () => {
+    const started = await cli(['obs', 'push', ...publish, '--start']);
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain('Streaming: the server accepted the stream.');
+    expect(await liveStreams(nginx.statUrl)).toContain('stream1');
+
+    const before = await obsSettings(lab);
+    const again = await cli([
+      'obs',
+      'push',
+      ...publish.map((a) => (a === 'stream1' ? 'stream2' : a)),
+    ]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(
+      /OBS is streaming: Keycast leaves the stream settings of a live stream alone/,
+    );
+    expect(await obsSettings(lab)).toEqual(before);
+
+    const status = JSON.parse((await cli(['obs', 'status', '--json'])).stdout) as {
+      streaming: boolean;
+    };
+    expect(status.streaming).toBe(true);
+    await stopStreaming(lab);
+  });
+
+  it('pushes given values with --server and --stream-key - (the key from standard input only)', async () => {
+    const argv = await cli([
+      'obs',
+      'push',
+      '--server',
+      nginx.rtmpUrl,
+      '--stream-key',
+      'stream9?token=x',
+    ]);
+    expect(argv.code).toBe(2);
+    expect(argv.stderr).toMatch(/pass --stream-key - and give the stream key on standard input/);
+
+    const given = await cli(
+      ['obs', 'push', '--server', nginx.rtmpUrl, '--stream-key', '-'],
+      'stream9?token=abc\n',
+    );
+    expect(given.code).toBe(0);
+    expect((await obsSettings(lab)).settings).toMatchObject({
+      server: nginx.rtmpUrl,
+      key: 'stream9?token=abc',
+    });
+  });
+
+  it('refuses WHIP on OBS 29 and kinds without OBS settings, each with one sentence', async () => {
+    const { settings: before } = await obsSettings(lab);
+    const whip = await cli(['obs', 'push', ...publish, '--whip']);
+    expect(whip.code).toBe(3);
+    expect(whip.stderr).toMatch(/has no WHIP output: WHIP needs OBS 30 or newer/);
+    const play = await cli(['obs', 'push', ...publish.map((a) => (a === 'publish' ? 'play' : a))]);
+    expect(play.code).toBe(2);
+    expect(play.stderr).toMatch(/play tokens have no OBS settings: choose a publish kind/);
+    expect((await obsSettings(lab)).settings).toEqual(before);
+  });
+
+  it('never prints the stream key, even with obs-websocket-js debugging turned on', async () => {
+    const pushed = await cli(['obs', 'push', ...publish], undefined, {
+      DEBUG: '*',
+      KEYCAST_DEBUG: '1',
+    });
+    expect(pushed.code).toBe(0);
+    const { settings } = await obsSettings(lab);
+    const token = new URLSearchParams(String(settings.key).split('?')[1]).get('token')!;
+    expect(token.length).toBeGreaterThan(20);
+    expect(pushed.stdout + pushed.stderr).not.toContain(token);
+    expect(pushed.stdout + pushed.stderr).not.toContain(token.split('.')[2]!);
+    // Nor anything Keycast writes into its data folder.
+    for (const name of readdirSync(home)) {
+      const path = join(home, name);
+      if (statSync(path).isFile())
+        expect(readFileSync(path).includes(token.split('.')[2]!)).toBe(false);
+    }
+  });
+
+  it('tells a closed obs-websocket port apart from OBS not running', async () => {
+    const closed = new URL(lab.url);
+    closed.port = String(Number(closed.port) + 1);
+    // An OBS process runs (the lab's): the WebSocket server must be off or elsewhere.
+    const off = await runCli(['obs', 'status', '--obs-url', closed.href], { home });
+    expect(off.code).toBe(3);
+    expect(off.stderr).toMatch(/OBS is running but its WebSocket server does not answer/);
+    // No OBS process: the same closed port means OBS is not running.
+    const error = await ObsConnection.open({
+      url: closed.href,
+      obsRunning: async () => false,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObsError);
+    expect((error as ObsError).problem).toBe('not-running');
+    expect((error as ObsError).message).toMatch(
+      /^OBS is not running \(nothing answers at ws:\/\/127\.0\.0\.1:\d+\): start OBS\.$/,
+    );
+  });
+});
+
+describe.skipIf(missing)('OBS with its WebSocket server turned off', () => {
+  let lab: ObsLab;
+  beforeAll(async () => {
+    lab = await startObsLab({ websocket: false });
+  }, 90_000);
+  afterAll(async () => lab?.stop());
+
+  it('says the server is off and how to turn it on', async () => {
+    const result = await runCli(['obs', 'status', '--obs-url', lab.url], { home: tempHome() });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(
+      /OBS is running but its WebSocket server does not answer at ws:\/\/127\.0\.0\.1:\d+: in OBS turn on Tools → WebSocket Server Settings → Enable WebSocket server/,
+    );
+  });
+});
