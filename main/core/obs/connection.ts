@@ -170,7 +170,7 @@ export class ObsConnection {
         if (error.code === 204) throw new ObsError('too-old', tooOld(this.version, request));
         throw new ObsError(
           'request-failed',
-          `OBS refused ${request}: ${error.message || `code ${error.code}`}.`,
+          `OBS refused ${request}: ${(error.message || `code ${error.code}`).replace(/\.$/, '')}.`,
           { cause: error },
         );
       }
