@@ -328,6 +328,38 @@ export function redirectsCommand(): Command {
     );
 
   redirects
+    .command('decisions')
+    .description(
+      "keycast serve's verify-hook decisions (nginx-rtmp, SRS, MediaMTX): time, hook, stream, reason, caller, key, token id; never a token",
+    )
+    .option('--limit <N>', 'how many (default 100)', '100')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { limit: string; json?: boolean }, command: Command) => {
+      if (!/^\d{1,6}$/.test(flags.limit))
+        throw new InputError(`--limit takes a number, like 100; got "${flags.limit}".`);
+      const { links } = await openLinks(command);
+      const decisions = await links.store.decisions({ limit: Number(flags.limit) });
+      if (flags.json) return printJson(decisions);
+      if (decisions.length === 0) return printLines(['No verify-hook decisions yet.']);
+      printLines(
+        table(
+          ['TIME', 'HOOK', 'ACTION', 'STREAM', 'REASON', 'CALLER', 'CLIENT', 'KID', 'JTI'],
+          decisions.map((d) => [
+            d.at.slice(0, 19),
+            d.hook,
+            d.action ?? '-',
+            d.stream === null ? '-' : d.app ? `${d.app}/${d.stream}` : d.stream,
+            d.reason,
+            d.caller ?? '-',
+            d.client ?? '-',
+            d.kid ?? '-',
+            d.jti ?? '-',
+          ]),
+        ),
+      );
+    });
+
+  redirects
     .command('public-url [url]')
     .description('show, or save, the address links start with (e.g. https://go.example.com)')
     .action((url: string | undefined, _flags: unknown, command: Command) => {

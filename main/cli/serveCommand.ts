@@ -5,6 +5,9 @@ import { PROXY_HEADERS, type ProxyHeader } from '../core/links/forwarded.ts';
 import { openLinkStore } from '../core/links/openLinkStore.ts';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from '../core/links/rateLimit.ts';
 import { DEFAULT_LISTEN, startServer, type ListenAddress } from '../core/links/server.ts';
+import { StreamTokenVerifier } from '../core/links/hooks/verifier.ts';
+import { isLoopbackHost } from '../core/links/hostCheck.ts';
+import { jwksDocument } from '../core/links/jwks.ts';
 import { LinkService } from '../core/links/service.ts';
 import type { Vault } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
@@ -20,6 +23,9 @@ interface ServeFlags {
   db?: string;
   rate: string;
   burst: string;
+  hooks?: boolean;
+  hookAllow: string[];
+  jwksKey: string[];
   quiet?: boolean;
 }
 
@@ -62,6 +68,22 @@ export function serveCommand(): Command {
       `${DEFAULT_RATE_LIMIT.perSecond}/s`,
     )
     .option('--burst <N>', 'requests a client may make at once', String(DEFAULT_RATE_LIMIT.burst))
+    .option(
+      '--hooks',
+      "answer verify callbacks of nginx-rtmp, SRS and MediaMTX at /hooks/nginx-rtmp, /hooks/srs, /hooks/mediamtx (tokens checked with the vault's keys)",
+    )
+    .option(
+      '--hook-allow <ADDR>',
+      'only this media server (address or CIDR range) may call the verify hooks; repeatable; implies --hooks',
+      collect,
+      [],
+    )
+    .option(
+      '--jwks-key <KEY>',
+      "publish this vault key's public part at /.well-known/jwks.json (RSA, EC or Ed25519; repeatable)",
+      collect,
+      [],
+    )
     .option('--quiet', 'no line per request on standard error')
     .action(async (flags: ServeFlags, command: Command) => {
       const listen = parseListen(flags.listen, '--listen');
@@ -73,6 +95,16 @@ export function serveCommand(): Command {
       // Clicks are counted on every request: see Database.preferThroughput for what that trades.
       vault.database.preferThroughput();
       const publicUrl = publicUrlFor(vault, listen, flags.publicUrl);
+      // Checked before anything opens: an HMAC or unknown --jwks-key is one sentence and exit 2.
+      const jwks = flags.jwksKey.length
+        ? jwksDocument(flags.jwksKey.map((ref) => vault.find(ref)))
+        : null;
+      const hooksOn = Boolean(flags.hooks) || flags.hookAllow.length > 0;
+      if (hooksOn && flags.hookAllow.length === 0 && !isLoopbackHost(listen.host)) {
+        warn(
+          `The verify hooks answer any caller on ${listen.host}: name your media servers with --hook-allow.`,
+        );
+      }
       const store = await openLinkStore(vault, flags.db);
       try {
         const service = new LinkService(vault, store, {
@@ -85,6 +117,10 @@ export function serveCommand(): Command {
           proxyHeader: flags.proxyHeader,
           rateLimit,
           adminListen,
+          hooks: hooksOn
+            ? { verifier: new StreamTokenVerifier(vault), allow: flags.hookAllow }
+            : null,
+          jwks,
           log: flags.quiet ? undefined : note,
           warn,
         });
@@ -94,6 +130,12 @@ export function serveCommand(): Command {
         printLines([
           `Serving redirect links on ${server.address}; links look like ${linksUnder}/l/…`,
           ...(server.adminAddress ? [`Metrics and health on ${server.adminAddress}`] : []),
+          ...(hooksOn
+            ? [`Verify hooks on ${server.address}/hooks/nginx-rtmp, /hooks/srs and /hooks/mediamtx`]
+            : []),
+          ...(jwks
+            ? [`JWKS (${jwks.kids.join(', ')}) on ${server.address}/.well-known/jwks.json`]
+            : []),
         ]);
         const signal = await stop;
         note(

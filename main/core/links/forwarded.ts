@@ -21,8 +21,13 @@ export function plainAddress(address: string | undefined): string {
 export class ProxyTrust {
   readonly size: number;
   private readonly list = new BlockList();
+  private readonly flag: string;
+  private readonly what: string;
 
-  constructor(entries: readonly string[] = []) {
+  /** `flag` and `what` name the option the entries came from, for the sentence refusing one. */
+  constructor(entries: readonly string[] = [], flag = '--trust-proxy', what = 'a reverse proxy') {
+    this.flag = flag;
+    this.what = what;
     for (const entry of entries) this.add(entry.trim());
     this.size = entries.length;
   }
@@ -45,7 +50,7 @@ export class ProxyTrust {
       (bits !== null && !(/^\d{1,3}$/.test(prefix!) && bits <= maxBits))
     ) {
       throw new InputError(
-        `--trust-proxy takes the address of a reverse proxy or a range of them (203.0.113.7, 10.0.0.0/8, ::1); got "${entry}".`,
+        `${this.flag} takes the address of ${this.what} or a range of them (203.0.113.7, 10.0.0.0/8, ::1); got "${entry}".`,
       );
     }
     const type = family === 4 ? 'ipv4' : 'ipv6';

@@ -32,6 +32,30 @@ export function hostChecker(options: {
   };
 }
 
+/**
+ * The Host check for the verify hooks: everything `hostChecker` allows, and also one of those
+ * names without a port. nginx-rtmp's notify module writes `Host:` with the URL's host only, no
+ * port (seen from nginx 1.22 with libnginx-mod-rtmp), so `on_publish http://127.0.0.1:8080/…`
+ * arrives as `Host: 127.0.0.1`. A rebinding page always sends its own name, so allowing our own
+ * names without a port opens nothing to it.
+ */
+export function hookHostChecker(options: {
+  publicUrl: string;
+  listenHost: string;
+  port: number;
+}): (host: string | undefined) => boolean {
+  const full = hostChecker(options);
+  const names = new Set(LOOPBACK_NAMES);
+  const bound = bracketed(options.listenHost.toLowerCase());
+  if (!UNSPECIFIED.has(bound)) names.add(bound);
+  names.add(new URL(options.publicUrl).hostname.toLowerCase());
+  return (host) => {
+    if (full(host)) return true;
+    const parsed = host === undefined ? null : parseHost(host);
+    return parsed !== null && parsed.port === null && names.has(parsed.hostname);
+  };
+}
+
 /** `name[:port]` or `[v6][:port]`, lower-cased; null for anything else (user info, paths, spaces). */
 function parseHost(host: string): { hostname: string; port: string | null } | null {
   const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(host);

@@ -2,6 +2,10 @@ import pg from 'pg';
 import { InputError, KeycastError, StorageError } from '../errors.ts';
 import {
   clickFromRow,
+  DECISION_COLUMNS,
+  decisionFromRow,
+  decisionValues,
+  type DecisionRow,
   LINK_COLUMNS,
   linkFromRow,
   linkValues,
@@ -9,10 +13,17 @@ import {
   type ClickRow,
   type LinkRow,
 } from './sqliteLinks.ts';
-import type { ClickDraft, ClickRecord, LinkStore, RedirectLink, UseResult } from './types.ts';
+import type {
+  ClickDraft,
+  ClickRecord,
+  HookDecision,
+  LinkStore,
+  RedirectLink,
+  UseResult,
+} from './types.ts';
 
 /**
- * The same two tables as SQLite's schema 2, with the same columns and the same meaning. Times are
+ * Version 1: the same two tables as SQLite's schema 2, with the same columns and the same meaning. Times are
  * ISO 8601 text compared byte by byte (COLLATE "C", SQLite's BINARY), so a window opens and closes
  * at exactly the same instant in both stores whatever the database's own collation. `key_id` names a
  * key in each instance's own vault, so it has no foreign key here.
@@ -51,6 +62,32 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS clicks_by_link ON clicks (link_id, id);
 `;
+
+/** Version 2: verify-hook decisions, as SQLite's schema 3 (never a token). */
+const HOOK_DECISIONS = `
+  CREATE TABLE hook_decisions (
+    id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at      TEXT COLLATE "C" NOT NULL,
+    hook    TEXT NOT NULL,
+    reason  TEXT NOT NULL,
+    action  TEXT,
+    app     TEXT,
+    stream  TEXT,
+    caller  TEXT,
+    client  TEXT,
+    kid     TEXT,
+    jti     TEXT
+  );
+`;
+
+/**
+ * Forward-only migrations of the shared database: migration N brings it from version N-1 to N,
+ * the version kept in `keycast_schema`. Version 1 uses IF NOT EXISTS, so a database made before
+ * versions were kept (its tables there, no version row) is adopted as version 1 unchanged.
+ * Never edit a migration that has shipped; add one.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [SCHEMA, HOOK_DECISIONS];
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
 
 /** Taken for the schema transaction, so instances starting together create the tables once. */
 const SCHEMA_LOCK = 0x6b65_7963_6173_74n; // "keycast"
@@ -103,7 +140,7 @@ export class PostgresLinkStore implements LinkStore {
     try {
       await store.transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK.toString()]);
-        await client.query(SCHEMA);
+        await migrate(client, server);
       });
     } catch (error) {
       await store.close().catch(() => undefined);
@@ -213,6 +250,22 @@ export class PostgresLinkStore implements LinkStore {
     return rows.map(clickFromRow);
   }
 
+  async recordDecision(decision: HookDecision): Promise<void> {
+    await this.query(
+      `INSERT INTO hook_decisions (${DECISION_COLUMNS.join(', ')})
+       VALUES (${DECISION_COLUMNS.map((_, n) => `$${n + 1}`).join(', ')})`,
+      decisionValues(decision),
+    );
+  }
+
+  async decisions(options: { limit?: number } = {}): Promise<HookDecision[]> {
+    const rows = await this.query<DecisionRow>(
+      'SELECT * FROM hook_decisions ORDER BY id DESC LIMIT $1',
+      [options.limit ?? 1000],
+    );
+    return rows.map(decisionFromRow);
+  }
+
   /** Closes every connection; later calls do nothing. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -270,6 +323,24 @@ export class PostgresLinkStore implements LinkStore {
       { cause: error },
     );
   }
+}
+
+/** Brings the shared database to this Keycast's schema version, inside the schema transaction. */
+async function migrate(client: pg.PoolClient, server: string): Promise<void> {
+  await client.query('CREATE TABLE IF NOT EXISTS keycast_schema (version INTEGER NOT NULL)');
+  const rows = (await client.query<{ version: number }>('SELECT version FROM keycast_schema')).rows;
+  const current = rows.length ? Math.max(...rows.map((r) => Number(r.version))) : 0;
+  if (current > POSTGRES_SCHEMA_VERSION) {
+    throw new StorageError(
+      `The PostgreSQL database ${server} was written by a newer Keycast (schema ${current}; this version knows up to ${POSTGRES_SCHEMA_VERSION}): update Keycast on every server that shares it. Nothing was changed.`,
+    );
+  }
+  if (current === POSTGRES_SCHEMA_VERSION && rows.length === 1) return;
+  for (let version = current; version < POSTGRES_SCHEMA_VERSION; version += 1) {
+    await client.query(POSTGRES_MIGRATIONS[version]!);
+  }
+  await client.query('DELETE FROM keycast_schema');
+  await client.query('INSERT INTO keycast_schema (version) VALUES ($1)', [POSTGRES_SCHEMA_VERSION]);
 }
 
 /**

@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { InputError, KeycastError } from '../errors.ts';
 import { clientAddress, plainAddress, ProxyTrust, type ProxyHeader } from './forwarded.ts';
-import { bindWarning, hostChecker, isLoopbackHost } from './hostCheck.ts';
+import { bindWarning, hookHostChecker, hostChecker, isLoopbackHost } from './hostCheck.ts';
+import { HookHandler, type HookOptions } from './hooks/handler.ts';
+import { sendJwks, type JwksDocument } from './jwks.ts';
 import { ServerMetrics } from './metrics.ts';
-import { confirmPage, PAGES, SECURITY_HEADERS, type Page } from './pages.ts';
+import { LinkHandler, sendPage } from './linkHandler.ts';
+import { PAGES, SECURITY_HEADERS } from './pages.ts';
 import { RateLimiter, type RateLimit } from './rateLimit.ts';
 import { normalizePublicUrl, type LinkService } from './service.ts';
-import type { Refusal } from './types.ts';
+import { HOOK_NAMES, type HookName } from './types.ts';
 
 export interface ListenAddress {
   host: string;
@@ -58,6 +61,13 @@ export interface ServerOptions {
   /** A separate address for /metrics and /healthz; then the main address never shows metrics. */
   adminListen?: ListenAddress | null;
   limits?: Partial<ServerLimits>;
+  /**
+   * Verify hooks for media servers at /hooks/nginx-rtmp, /hooks/srs and /hooks/mediamtx (decisions
+   * go to the service's store). Without them those routes are 404.
+   */
+  hooks?: Omit<HookOptions, 'store'> | null;
+  /** The JWKS served at /.well-known/jwks.json (`--jwks-key`); without it the route is 404. */
+  jwks?: JwksDocument | null;
   /** One line per request: method, route (never the link id), status, outcome, time. */
   log?: (line: string) => void;
   /** Sentences for the person running the server (a bind reachable from other machines). */
@@ -81,7 +91,12 @@ export class ListenError extends KeycastError {
 }
 
 type Route =
-  { name: '/l/…'; id: string } | { name: '/healthz' } | { name: '/metrics' } | { name: 'other' };
+  | { name: '/l/…'; id: string }
+  | { name: '/healthz' }
+  | { name: '/metrics' }
+  | { name: '/hooks/…'; hook: HookName }
+  | { name: '/.well-known/jwks.json' }
+  | { name: 'other' };
 
 /** The characters a link id may have; length and existence are the service's to judge. */
 const LINK_SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
@@ -104,19 +119,24 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
   // Under the public URL's path too: a proxy may pass /keycast/l/<id> on unchanged.
   const prefix = new URL(publicUrl).pathname.replace(/\/+$/, '');
   for (const warning of await service.loadSigningKeys()) options.warn?.(warning);
+  const hooks = options.hooks ? new HookHandler({ ...options.hooks, store: service.store }) : null;
+  if (options.hooks)
+    for (const warning of await options.hooks.verifier.load()) options.warn?.(warning);
 
   let closing = false;
   /** Answers not yet sent: told to end their connection when a drain begins. */
   const inFlight = new Set<ServerResponse>();
   let mainHostOk: (host: string | undefined) => boolean = () => false;
+  let hookHostOk: (host: string | undefined) => boolean = () => false;
   let adminHostOk: (host: string | undefined) => boolean = () => false;
 
   const links = new LinkHandler(service, metrics, limits);
 
   const handleMain = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
-    if (!mainHostOk(req.headers.host)) return sendPage(res, PAGES.forbidden, 'host-refused');
-    const peer = plainAddress(req.socket.remoteAddress);
     const route = routeOf(req.url ?? '', prefix);
+    const hostOk = route.name === '/hooks/…' ? hookHostOk : mainHostOk;
+    if (!hostOk(req.headers.host)) return sendPage(res, PAGES.forbidden, 'host-refused');
+    const peer = plainAddress(req.socket.remoteAddress);
     if (route.name === '/healthz') return health(req, res);
     if (route.name === '/metrics') {
       // A loopback peer that is a trusted proxy is relaying someone from outside.
@@ -124,11 +144,22 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
       return local ? sendMetrics(req, res, metrics) : sendPage(res, PAGES.notFound, 'not-found');
     }
     const client = clientAddress(peer, req.headers, trust, options.proxyHeader);
+    // Hooks have their own limit per caller (a media server asks for every viewer): see handler.
+    if (route.name === '/hooks/…') {
+      return hooks
+        ? hooks.handle(req, res, route.hook, client)
+        : sendPage(res, PAGES.notFound, 'not-found');
+    }
     const verdict = limiter.take(client);
     if (!verdict.ok) {
       metrics.rateLimited();
       res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
       return sendPage(res, PAGES.tooMany, 'rate-limited');
+    }
+    if (route.name === '/.well-known/jwks.json') {
+      return options.jwks
+        ? sendJwks(req, res, options.jwks)
+        : sendPage(res, PAGES.notFound, 'not-found');
     }
     if (route.name === 'other') return sendPage(res, PAGES.notFound, 'not-found');
     return links.handle(req, res, route.id, client);
@@ -159,7 +190,8 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
           return 'error';
         })
         .then((outcome) => {
-          const route = routeOf(req.url ?? '', name === 'admin' ? '' : prefix).name;
+          const routed = routeOf(req.url ?? '', name === 'admin' ? '' : prefix);
+          const route = routed.name === '/hooks/…' ? `/hooks/${routed.hook}` : routed.name;
           const ms = (performance.now() - started).toFixed(1);
           log(`${req.method ?? '?'} ${route} ${res.statusCode} ${outcome} ${ms}ms`);
         })
@@ -174,6 +206,7 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
   const main = httpServer(limits, listener(handleMain, 'main'));
   const port = await listenOn(main, listen);
   mainHostOk = hostChecker({ publicUrl, listenHost: listen.host, port });
+  hookHostOk = hookHostChecker({ publicUrl, listenHost: listen.host, port });
   let admin: Server | null = null;
   let adminAddress: string | null = null;
   if (options.adminListen) {
@@ -218,113 +251,21 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
   };
 }
 
-/** The `/l/<id>` answers: HEAD peeks, GET follows or shows the confirm page, POST confirms. */
-class LinkHandler {
-  private readonly service: LinkService;
-  private readonly metrics: ServerMetrics;
-  private readonly limits: ServerLimits;
-
-  constructor(service: LinkService, metrics: ServerMetrics, limits: ServerLimits) {
-    this.service = service;
-    this.metrics = metrics;
-    this.limits = limits;
-  }
-
-  async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    client: string,
-  ): Promise<string> {
-    const now = new Date();
-    switch (req.method) {
-      case 'HEAD': {
-        // Never counts and never mints: mail scanners and link previews send HEAD.
-        const peeked = await this.service.peek(id, now);
-        res.writeHead(peeked.ok ? 200 : statusOf(peeked.outcome)).end();
-        return peeked.ok ? 'usable' : peeked.outcome;
-      }
-      case 'GET': {
-        const peeked = await this.service.peek(id, now);
-        if (peeked.ok && peeked.link.confirm) {
-          await this.service.recordView(peeked.link, {
-            address: client,
-            userAgent: req.headers['user-agent'],
-            now,
-          });
-          this.metrics.click('confirm-page');
-          const nonce = await this.service.confirmNonce(id, now);
-          return sendPage(res, confirmPage(nonce), 'confirm-page');
-        }
-        // A refused peek is followed too, at the same instant, so the refusal is recorded with its
-        // link: a refusal at `now` stays one (revoked, closed and used up never come back, and
-        // the window is checked at the same `now`), so this never counts a confirm link's GET.
-        return this.follow(req, res, id, client, now, 302);
-      }
-      case 'POST': {
-        const body = await readBody(req, this.limits.maxBodyBytes);
-        if (body === null) {
-          res.setHeader('Connection', 'close');
-          return sendPage(res, PAGES.tooLarge, 'too-large');
-        }
-        const nonce = new URLSearchParams(body).get('nonce') ?? '';
-        if (!(await this.service.checkNonce(id, nonce, now))) {
-          return sendPage(res, PAGES.expiredForm, 'bad-nonce');
-        }
-        return this.follow(req, res, id, client, now, 303);
-      }
-      default:
-        res.setHeader('Allow', 'GET, HEAD, POST');
-        return sendPage(res, PAGES.methodNotAllowed, 'method-not-allowed');
-    }
-  }
-
-  private async follow(
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    client: string,
-    now: Date,
-    status: 302 | 303,
-  ): Promise<string> {
-    const started = performance.now();
-    const result = await this.service.follow(id, {
-      address: client,
-      userAgent: req.headers['user-agent'],
-      now,
-    });
-    const outcome = result.ok ? 'redirected' : result.outcome;
-    this.metrics.click(outcome);
-    if (result.ok || result.outcome === 'error') {
-      this.metrics.minted((performance.now() - started) / 1000);
-    }
-    if (!result.ok) {
-      return sendPage(
-        res,
-        result.outcome === 'error' ? PAGES.unavailable : pageOf(result.outcome),
-        outcome,
-      );
-    }
-    // §33: the Location is the service's, built from the stored link; nothing of the request is in it.
-    res.writeHead(status, { Location: result.location, 'Content-Length': '0' }).end();
-    return outcome;
-  }
-}
-
-function statusOf(outcome: 'unknown' | Refusal): 404 | 410 {
-  return outcome === 'unknown' ? 404 : 410;
-}
-
-function pageOf(outcome: 'unknown' | Refusal): Page {
-  return outcome === 'unknown' ? PAGES.notFound : PAGES.gone;
-}
-
 /** The path alone decides: the query is ignored, and anything but the exact shapes is 404. */
 function routeOf(target: string, prefix: string): Route {
   const query = target.indexOf('?');
   const path = query < 0 ? target : target.slice(0, query);
   if (path === '/healthz') return { name: '/healthz' };
   if (path === '/metrics') return { name: '/metrics' };
+  for (const base of prefix ? [prefix, ''] : ['']) {
+    if (path === `${base}/.well-known/jwks.json`) return { name: '/.well-known/jwks.json' };
+    if (path.startsWith(`${base}/hooks/`)) {
+      const hook = path.slice(base.length + '/hooks/'.length);
+      if ((HOOK_NAMES as readonly string[]).includes(hook)) {
+        return { name: '/hooks/…', hook: hook as HookName };
+      }
+    }
+  }
   for (const base of prefix ? [`${prefix}/l/`, '/l/'] : ['/l/']) {
     if (path.startsWith(base)) {
       const id = path.slice(base.length);
@@ -366,32 +307,6 @@ async function sendMetrics(
     })
     .end(text);
   return 'ok';
-}
-
-function sendPage(res: ServerResponse, page: Page, outcome: string): string {
-  res
-    .writeHead(page.status, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Length': String(Buffer.byteLength(page.html)),
-    })
-    .end(page.html);
-  return outcome;
-}
-
-/**
- * The form body, or null when it is larger than `max`. A declared length over it is refused before
- * reading; a chunked body that grows past it stops being read (the connection is dropped).
- */
-async function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  if (Number(req.headers['content-length'] ?? 0) > max) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function httpServer(

@@ -4,6 +4,7 @@ import { refusalAt } from './status.ts';
 import type {
   ClickDraft,
   ClickRecord,
+  HookDecision,
   LinkStore,
   RedirectLink,
   Refusal,
@@ -116,6 +117,42 @@ export function clickFromRow(row: ClickRow): ClickRecord {
     jti: row.jti,
     client: row.client,
     agent: row.agent,
+  };
+}
+
+/** The columns of a `hook_decisions` row, in the order `decisionValues` gives them (both stores). */
+export const DECISION_COLUMNS = [
+  'at',
+  'hook',
+  'reason',
+  'action',
+  'app',
+  'stream',
+  'caller',
+  'client',
+  'kid',
+  'jti',
+] as const;
+
+export function decisionValues(d: HookDecision): (string | null)[] {
+  return [d.at, d.hook, d.reason, d.action, d.app, d.stream, d.caller, d.client, d.kid, d.jti];
+}
+
+/** A `hook_decisions` row as both stores return it: the same names as the record's members. */
+export type DecisionRow = HookDecision;
+
+export function decisionFromRow(row: DecisionRow): HookDecision {
+  return {
+    at: row.at,
+    hook: row.hook,
+    reason: row.reason,
+    action: row.action,
+    app: row.app,
+    stream: row.stream,
+    caller: row.caller,
+    client: row.client,
+    kid: row.kid,
+    jti: row.jti,
   };
 }
 
@@ -272,6 +309,31 @@ export class SqliteLinkStore implements LinkStore {
                 .all(limit)) as unknown as ClickRow[],
       );
       return rows.map(clickFromRow);
+    });
+  }
+
+  recordDecision(decision: HookDecision): Promise<void> {
+    return settle(() => {
+      this.database.transaction(() =>
+        this.db
+          .prepare(
+            `INSERT INTO hook_decisions (${DECISION_COLUMNS.join(', ')})
+             VALUES (${DECISION_COLUMNS.map(() => '?').join(', ')})`,
+          )
+          .run(...decisionValues(decision)),
+      );
+    });
+  }
+
+  decisions(options: { limit?: number } = {}): Promise<HookDecision[]> {
+    return settle(() => {
+      const rows = this.database.read(
+        () =>
+          this.db
+            .prepare('SELECT * FROM hook_decisions ORDER BY id DESC LIMIT ?')
+            .all(options.limit ?? 1000) as unknown as DecisionRow[],
+      );
+      return rows.map(decisionFromRow);
     });
   }
 

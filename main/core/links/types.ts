@@ -77,5 +77,54 @@ export interface LinkStore {
   recordClick(click: ClickRecord): Promise<void>;
   /** Newest first; all links, or one. */
   clicks(options?: { linkId?: string; limit?: number }): Promise<ClickRecord[]>;
+  /** One verify-hook decision (never the token). */
+  recordDecision(decision: HookDecision): Promise<void>;
+  /** Verify-hook decisions, newest first. */
+  decisions(options?: { limit?: number }): Promise<HookDecision[]>;
   close(): Promise<void>;
+}
+
+/** The media servers whose verify callbacks `keycast serve` answers, at /hooks/<name>. */
+export const HOOK_NAMES = ['nginx-rtmp', 'srs', 'mediamtx'] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
+
+/**
+ * Why a verify hook allowed or refused: `allowed`, a refusal of the token (its signature, key,
+ * times, stream or type), of the caller (`not-allowed-caller`), or of the request itself
+ * (`bad-request`: a body the media server would never send).
+ */
+export const HOOK_REASONS = [
+  'allowed',
+  'no-token',
+  'malformed',
+  'unsigned',
+  'unknown-kid',
+  'wrong-algorithm',
+  'bad-signature',
+  'expired',
+  'not-yet-valid',
+  'wrong-stream',
+  'wrong-type',
+  'not-allowed-caller',
+  'bad-request',
+] as const;
+export type HookReason = (typeof HOOK_REASONS)[number];
+
+/** One verify-hook decision as it is recorded: never the token. */
+export interface HookDecision {
+  at: string;
+  hook: HookName;
+  reason: HookReason;
+  /** What was asked: publish, play (nginx-rtmp, SRS), or MediaMTX's publish, read, playback… */
+  action: string | null;
+  /** nginx-rtmp's and SRS's application; null for MediaMTX (its path holds everything). */
+  app: string | null;
+  /** The stream name, or MediaMTX's path. */
+  stream: string | null;
+  /** The media server that called (full address: it is a server, not a person). */
+  caller: string | null;
+  /** The publisher's or player's address as the media server reported it, shortened (/24, /48). */
+  client: string | null;
+  kid: string | null;
+  jti: string | null;
 }

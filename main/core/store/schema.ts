@@ -107,6 +107,22 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX clicks_by_link ON clicks (link_id, id);
   `,
+  // 3: verify-hook decisions of `keycast serve` (nginx-rtmp, SRS, MediaMTX): never a token.
+  `
+  CREATE TABLE hook_decisions (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    hook    TEXT NOT NULL,
+    reason  TEXT NOT NULL,
+    action  TEXT,
+    app     TEXT,
+    stream  TEXT,
+    caller  TEXT,
+    client  TEXT,
+    kid     TEXT,
+    jti     TEXT
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
