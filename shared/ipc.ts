@@ -303,6 +303,99 @@ export const LinkServerStateSchema = z
   .strict();
 export type LinkServerState = z.infer<typeof LinkServerStateSchema>;
 
+/* ---- OBS (the Mint result's "Send to OBS", Settings → OBS) ---- */
+
+/** Why OBS cannot be used now; the same names as the core's ObsError problems. */
+export const OBS_PROBLEMS = [
+  'not-running',
+  'server-off',
+  'unreachable',
+  'password-missing',
+  'password-wrong',
+  'not-obs-websocket-5',
+  'too-old',
+  'live',
+  'read-back',
+  'stream-refused',
+  'timeout',
+  'request-failed',
+] as const;
+
+/** What OBS says about itself and its stream: the server, never the stream key. */
+export const ObsStatusSchema = z
+  .object({
+    obsVersion: z.string(),
+    websocketVersion: z.string(),
+    streaming: z.boolean(),
+    reconnecting: z.boolean(),
+    serviceType: z.string(),
+    server: z.string().nullable(),
+    /** OBS 30+ has a WHIP output. */
+    whip: z.boolean(),
+  })
+  .strict();
+export type ObsStatusView = z.infer<typeof ObsStatusSchema>;
+
+/** OBS as the app shows it: ready, live, or the problem in one sentence. */
+export const ObsStateSchema = z
+  .object({
+    state: z.enum(['ready', 'live', 'problem']),
+    /** The obs-websocket address asked. */
+    url: z.string(),
+    status: ObsStatusSchema.nullable(),
+    problem: z.enum(OBS_PROBLEMS).nullable(),
+    message: z.string().nullable(),
+  })
+  .strict();
+export type ObsStateView = z.infer<typeof ObsStateSchema>;
+
+/** The saved connection: the password stays in the keychain, only whether one is stored. */
+export const ObsConnectionSchema = z
+  .object({ url: z.string(), defaultUrl: z.string(), passwordStored: z.boolean() })
+  .strict();
+export type ObsConnectionView = z.infer<typeof ObsConnectionSchema>;
+
+const obsUrl = z.string().trim().min(1).max(2000);
+const obsPassword = z.string().min(1).max(1024);
+const ttlSeconds = z.number().int().positive().max(31_536_000);
+
+/** What to mint for OBS: what the Mint form holds. */
+const obsMint = {
+  provider: name,
+  kind: name,
+  key: keyRef,
+  params: ParamsSchema,
+  ttlSeconds: ttlSeconds.optional(),
+  /** WHIP (OBS 30+) instead of custom RTMP. */
+  whip: z.boolean().optional(),
+};
+
+/** Keep OBS's token fresh: what to mint, and how close to expiry a new one goes in. */
+export const KeepFreshSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    ...obsMint,
+    marginSeconds: z.number().int().min(60).max(86_400),
+  })
+  .strict();
+export type KeepFreshSettings = z.infer<typeof KeepFreshSettingsSchema>;
+
+export const KeepFreshStateSchema = z
+  .object({
+    settings: KeepFreshSettingsSchema.nullable(),
+    /** The signing key's name; null if the vault no longer has it. */
+    keyName: z.string().nullable(),
+    running: z.boolean(),
+    /** The last look at OBS: what was decided or what stood in the way. */
+    last: z
+      .object({ at: iso, message: z.string(), pushed: z.boolean(), problem: z.boolean() })
+      .strict()
+      .nullable(),
+    nextCheckAt: iso.nullable(),
+  })
+  .strict();
+export type KeepFreshStateView = z.infer<typeof KeepFreshStateSchema>;
+
 export const CONTRACT = {
   appInfo: {
     request: none,
@@ -593,6 +686,38 @@ export const CONTRACT = {
   linkServerState: { request: none, response: LinkServerStateSchema },
   startLinkServer: { request: ListenSchema, response: LinkServerStateSchema },
   stopLinkServer: { request: none, response: LinkServerStateSchema },
+  obsState: { request: none, response: ObsStateSchema },
+  sendToObs: {
+    /** Main mints a fresh token from these values and puts it into OBS; the answer has no key. */
+    request: z.object({ ...obsMint, start: z.boolean().optional() }).strict(),
+    response: z
+      .object({
+        status: ObsStatusSchema,
+        expiresAt: iso.nullable(),
+        started: z.boolean(),
+        warnings: z.array(z.string()),
+      })
+      .strict(),
+  },
+  getObsConnection: { request: none, response: ObsConnectionSchema },
+  saveObsConnection: {
+    request: z
+      .object({
+        url: obsUrl,
+        /** Saved to the keychain (credential "obs"); left as it is when absent. */
+        password: obsPassword.optional(),
+        forgetPassword: z.boolean().optional(),
+      })
+      .strict(),
+    response: ObsConnectionSchema,
+  },
+  testObsConnection: {
+    /** The given address and password, or the saved ones. */
+    request: z.object({ url: obsUrl.optional(), password: obsPassword.optional() }).strict(),
+    response: ObsStateSchema,
+  },
+  obsKeepFreshState: { request: none, response: KeepFreshStateSchema },
+  saveObsKeepFresh: { request: KeepFreshSettingsSchema, response: KeepFreshStateSchema },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Contract = typeof CONTRACT;

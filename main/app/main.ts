@@ -67,6 +67,7 @@ if (!app.requestSingleInstanceLock()) {
         ports: desktopPorts(() => window),
         progress: (progress) => sendProgress(window, progress),
         apiBases: { kinescope: process.env.KEYCAST_KINESCOPE_API_URL },
+        obs: { keepFresh: { log: (m) => console.error(m) } },
         links: {
           chooseAttendeeCsv: async () => {
             const options: Electron.OpenDialogOptions = {
@@ -88,6 +89,8 @@ if (!app.requestSingleInstanceLock()) {
         createDispatch(core.handlers, (m) => console.error(m)),
         () => window,
       );
+      // "Keep OBS's token fresh", when the person turned it on: one look at OBS every 30 s.
+      core.keepFresh.resume();
       buildMenu();
       window = createMainWindow({ preload: PRELOAD, settings, development });
       window.on('closed', () => {
@@ -99,8 +102,10 @@ if (!app.requestSingleInstanceLock()) {
       app.on('will-quit', (event) => {
         if (closed) return;
         event.preventDefault();
-        // The redirect-link server stops with the app (SECURITY.md §30), before the database closes.
-        void Promise.resolve(core.handlers.stopLinkServer({}))
+        // The redirect-link server stops with the app (SECURITY.md §30), before the database closes;
+        // so does keep-fresh, after any look at OBS under way.
+        core.keepFresh.stop();
+        void Promise.all([core.handlers.stopLinkServer({}), core.keepFresh.idle()])
           .catch(() => undefined)
           .then(() => vault.close())
           .finally(() => {

@@ -15,6 +15,7 @@ import { TestDesktop } from '../helpers/desktop.ts';
 
 const API_TOKEN = '0b6f1f7e-2a64-4f0e-9d37-5b1c2d3e4f50';
 const EVENT_URL = 'https://acme.frameable.com/events/launch';
+const OBS_PASSWORD = 'obs-websocket-password-5f2a9c';
 
 /** Every way the secret bytes of a key could be spelled in a response. */
 function spellings(secret: Uint8Array): string[] {
@@ -87,7 +88,7 @@ describe('every IPC channel, against the real core and keychain', () => {
     const pemPath = join(home, 'imported.pem');
     writeFileSync(pemPath, pem);
     const importedSecret = 'an-imported-ant-media-secret-0123456789';
-    secrets.push(importedSecret, Buffer.from(pem).toString('base64'));
+    secrets.push(importedSecret, Buffer.from(pem).toString('base64'), OBS_PASSWORD);
     desktop.nextKeyFile = pemPath;
     desktop.nextSavePath = join(home, 'saved.jwk.json');
     const csvPath = join(home, 'attendees.csv');
@@ -171,6 +172,27 @@ describe('every IPC channel, against the real core and keychain', () => {
       checkAttendeeImport: { jobId: 'check-csv', sheetId: '', ...attendees },
       importAttendees: { jobId: 'import-csv', sheetId: '', ...attendees },
       deleteLink: { id: '' },
+      // OBS: the password saved to the keychain never comes back; with no OBS on that port (the
+      // real-OBS walk is test/integration/obsHandlers.test.ts) Send to OBS says so in one sentence.
+      saveObsConnection: { url: 'ws://127.0.0.1:9', password: OBS_PASSWORD },
+      getObsConnection: {},
+      testObsConnection: {},
+      obsState: {},
+      sendToObs: {
+        provider: 'antmedia',
+        kind: 'publish',
+        key: ids.ams!,
+        params: { host: 'media.example.com', stream: 's1' },
+      },
+      saveObsKeepFresh: {
+        enabled: false,
+        provider: 'antmedia',
+        kind: 'publish',
+        key: ids.ams!,
+        params: { host: 'media.example.com', stream: 's1' },
+        marginSeconds: 600,
+      },
+      obsKeepFreshState: {},
     };
     expect(Object.keys(requests).sort()).toEqual([...ACTIONS].sort());
 
@@ -205,7 +227,12 @@ describe('every IPC channel, against the real core and keychain', () => {
         secrets.push(location.searchParams.get('token')!);
       }
       const envelope = await dispatch(action, request);
-      expect(envelope, `${action}: ${JSON.stringify(envelope)}`).toMatchObject({ ok: true });
+      if (action === 'sendToObs') {
+        expect(envelope.ok, JSON.stringify(envelope)).toBe(false);
+        expect(!envelope.ok && envelope.error.message).toMatch(/OBS|nothing answers/);
+      } else {
+        expect(envelope, `${action}: ${JSON.stringify(envelope)}`).toMatchObject({ ok: true });
+      }
       const text = JSON.stringify(envelope);
       const leaked = memberNames(envelope).filter((m) =>
         (PRIVATE_MEMBERS as readonly string[]).includes(m),
@@ -234,6 +261,12 @@ describe('every IPC channel, against the real core and keychain', () => {
       kty: 'RSA',
     });
     expect(kinescope.events.get('evt-1')?.chat_jwt_required).toBe(true);
+    expect(await call(dispatch, 'getObsConnection', {})).toEqual({
+      url: 'ws://127.0.0.1:9',
+      defaultUrl: 'ws://127.0.0.1:4455',
+      passwordStored: true,
+    });
+    expect(await vault.credential('obs')).toBe(OBS_PASSWORD);
     expect(statSync(join(home, 'walk.kcbackup')).mode & 0o777).toBe(0o600);
     // The links: the click was recorded without its token; the CSV came back with a link column.
     expect(linkSecrets).toHaveLength(4); // created, reissued, two imported

@@ -32,6 +32,8 @@ import { formFieldsOf } from './formFields.ts';
 import { Jobs } from './jobs.ts';
 import { toKeyView } from './keyView.ts';
 import { createLinkHandlers, type LinkDeps } from './linkHandlers.ts';
+import { createObsHandlers, type ObsDeps } from './obsHandlers.ts';
+import type { KeepFreshRunner } from '../obs/keepFreshRunner.ts';
 import type { SettingsStore } from './settingsStore.ts';
 
 /** What only the desktop can do: native dialogs, the clipboard, the browser. */
@@ -55,12 +57,16 @@ export interface HandlerDeps {
   apiBases?: { kinescope?: string };
   /** The Links screen: the attendee CSV dialog, and where links live (tests). */
   links?: LinkDeps;
+  /** OBS: the keep-fresh runner's clock and interval, time limits (tests). */
+  obs?: ObsDeps;
 }
 
 export interface AppCore {
   handlers: Handlers;
   clipboard: ClipboardGuard;
   jobs: Jobs;
+  /** "Keep OBS's token fresh": the app resumes it once up and stops it on quit. */
+  keepFresh: KeepFreshRunner;
 }
 
 /** A key file is a few KB at most; refuse to read anything that is clearly something else. */
@@ -99,9 +105,11 @@ export function createAppCore(deps: HandlerDeps): AppCore {
   const kinescopeClient = (signal?: AbortSignal): Promise<KinescopeClient> =>
     kinescopeClientFor(vault, { baseUrl: deps.apiBases?.kinescope, signal });
   const view = (record: KeyRecord): { key: KeyView } => ({ key: toKeyView(record) });
+  const obs = createObsHandlers(vault, deps.obs);
 
   const handlers: Handlers = {
     ...createLinkHandlers(deps, jobs),
+    ...obs.handlers,
 
     async appInfo() {
       return {
@@ -353,5 +361,5 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return { cancelled: jobs.cancel(jobId) };
     },
   };
-  return { handlers, clipboard, jobs };
+  return { handlers, clipboard, jobs, keepFresh: obs.keepFresh };
 }
