@@ -4,6 +4,7 @@ import { antmedia } from './antmedia.ts';
 import { customProvider, savedTemplates } from './custom.ts';
 import { frameable } from './frameable.ts';
 import { kinescope } from './kinescope.ts';
+import { mediamtx } from './mediamtx.ts';
 import { nativeframe } from './nativeframe.ts';
 import type { Provider } from './types.ts';
 import { vonage } from './vonage.ts';
@@ -14,6 +15,7 @@ export const BUILT_IN_PROVIDERS: readonly Provider[] = [
   vonage,
   frameable,
   nativeframe,
+  mediamtx,
 ];
 export const PROVIDER_IDS = [...BUILT_IN_PROVIDERS.map((p) => p.id), 'custom'] as const;
 

@@ -16,7 +16,16 @@ import { Notice } from '../components/Notice.tsx';
 import { abbreviate, daysUntil, shortDate } from '../format.ts';
 import { useJob } from '../useJob.ts';
 
-const PROVIDERS = ['', 'antmedia', 'kinescope', 'vonage', 'frameable', 'nativeframe', 'custom'];
+const PROVIDERS = [
+  '',
+  'antmedia',
+  'kinescope',
+  'vonage',
+  'frameable',
+  'nativeframe',
+  'mediamtx',
+  'custom',
+];
 
 /** The provider tag of a new key (optional). */
 function ProviderSelect({ value, onChange }: { value: string; onChange: (value: string) => void }) {
