@@ -177,8 +177,8 @@ export async function startObsLab(options: ObsLabOptions = {}): Promise<ObsLab> 
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  obs.stdout!.on('data', (chunk: Buffer) => (obsOutput += chunk.toString()));
-  obs.stderr!.on('data', (chunk: Buffer) => (obsOutput += chunk.toString()));
+  obs.stdout.on('data', (chunk: Buffer) => (obsOutput += chunk.toString()));
+  obs.stderr.on('data', (chunk: Buffer) => (obsOutput += chunk.toString()));
   writeFileSync(join(dir, 'obs.pid'), String(obs.pid));
 
   const log = (): string => {

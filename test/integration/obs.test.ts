@@ -3,7 +3,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome, type CliResult } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { ROOT, runCli, tempHome, type CliResult } from '../helpers/cli.ts';
 import {
   nginxRtmpMissing,
   startNginxRtmp,
@@ -30,7 +31,7 @@ async function obsSettings(
   await obs.connect(lab.url, lab.password);
   try {
     const { streamServiceType, streamServiceSettings } = await obs.call('GetStreamServiceSettings');
-    return { type: streamServiceType, settings: streamServiceSettings as Record<string, unknown> };
+    return { type: streamServiceType, settings: streamServiceSettings };
   } finally {
     await obs.disconnect();
   }
@@ -103,10 +104,8 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
     const status = await cli(['obs', 'status', '--json']);
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout) as Record<string, unknown>;
-    expect(parsed).toMatchObject({
-      streaming: false,
-      websocketVersion: expect.stringMatching(/^5\./),
-    });
+    expect(parsed.streaming).toBe(false);
+    expect(parsed.websocketVersion).toMatch(/^5\./);
     expect(String(parsed.obsVersion)).toMatch(/^\d+\.\d+/);
   });
 
@@ -133,7 +132,7 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
       expect(payload.exp! - before).toBeGreaterThanOrEqual(599);
       expect(payload.exp! - before).toBeLessThanOrEqual(602);
     } finally {
-      vault.close();
+      await vault.close();
     }
     expect(pushed.stdout).not.toContain(token);
   });
@@ -217,6 +216,71 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
     }
   });
 
+  it('keep-fresh pushes a new token when the one in OBS is within the margin, and never while live', async () => {
+    await stopStreaming(lab);
+    expect((await runCli(['credentials', 'set', 'obs'], { home, input: lab.password })).code).toBe(
+      0,
+    );
+    expect((await cli(['obs', 'push', ...publish, '--ttl', '61s'])).code).toBe(0);
+    const first = (await obsSettings(lab)).settings.key;
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'keycast.js'),
+        'obs',
+        'keep-fresh',
+        ...publish,
+        '--ttl',
+        '60s',
+        '--margin',
+        '57s',
+        '--interval',
+        '1s',
+        '--obs-url',
+        lab.url,
+      ],
+      { env: { ...process.env, KEYCAST_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const pushes = (): number => out.split('Pushed a fresh token.').length - 1;
+    const until = async (done: () => boolean, ms: number): Promise<void> => {
+      for (const end = Date.now() + ms; !done(); await new Promise((r) => setTimeout(r, 100)))
+        if (Date.now() > end) throw new Error(`keep-fresh said: ${out}`);
+    };
+    try {
+      // First look: OBS holds this key's token with about 60 s left, more than the margin: it waits.
+      // A few seconds later it is within the margin: a fresh one goes in; three seconds on, again.
+      await until(() => pushes() >= 2, 15_000);
+      const reports = out.split('\n').filter((line) => /^\d{4}-/.test(line));
+      expect(reports[0]).toMatch(
+        /OBS's token is good for (5\ds|1m); a new one goes in [1-4]s from now/,
+      );
+      expect(reports.findIndex((line) => line.includes('Pushed'))).toBeGreaterThan(0);
+      expect((await obsSettings(lab)).settings.key).not.toBe(first);
+
+      const obs = new OBSWebSocket();
+      await obs.connect(lab.url, lab.password);
+      await obs.call('StartStream');
+      await until(() => /OBS is live: its token is left alone/.test(out), 10_000);
+      const live = (await obsSettings(lab)).settings.key;
+      const pushesWhileLive = pushes();
+      await new Promise((r) => setTimeout(r, 4_000));
+      expect(pushes()).toBe(pushesWhileLive);
+      expect((await obsSettings(lab)).settings.key).toBe(live);
+      await obs.disconnect();
+      await stopStreaming(lab);
+      await until(() => pushes() > pushesWhileLive, 10_000);
+      // The tokens never reach the output.
+      expect(out).not.toContain(String(live).split('?token=')[1]!.split('.')[2]!);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    expect(child.exitCode).toBe(0);
+  });
+
   it('tells a closed obs-websocket port apart from OBS not running', async () => {
     const closed = new URL(lab.url);
     closed.port = String(Number(closed.port) + 1);
@@ -227,7 +291,7 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
     // No OBS process: the same closed port means OBS is not running.
     const error = await ObsConnection.open({
       url: closed.href,
-      obsRunning: async () => false,
+      obsRunning: () => Promise.resolve(false),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ObsError);
     expect((error as ObsError).problem).toBe('not-running');

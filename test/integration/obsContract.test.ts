@@ -76,7 +76,7 @@ describe('obs-websocket 5 contract', () => {
       ]);
       await vault.remove(vault.find('ams').id);
     } finally {
-      vault.close();
+      await vault.close();
     }
   });
 
