@@ -16,6 +16,7 @@ import { Notice } from '../components/Notice.tsx';
 import { isHttpsUrl, labelOf } from '../../../shared/text.ts';
 import { LINK_LABELS, PART_LABELS, formatSpan } from '../format.ts';
 import { fieldError, initialValues, paramsFrom, type FieldValue } from '../validate.ts';
+import { ObsSend, type MintRequest } from './mint/ObsSend.tsx';
 
 export function MintScreen() {
   const [providers, setProviders] = useState<ProviderView[]>([]);
@@ -24,7 +25,7 @@ export function MintScreen() {
   const [providerId, setProviderId] = useState('antmedia');
   const [kindId, setKindId] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<MintResult | null>(null);
+  const [result, setResult] = useState<{ minted: MintResult; request: MintRequest } | null>(null);
 
   useEffect(() => {
     Promise.all([call('listProviders', {}), call('listKeys', {}), call('getSettings', {})]).then(
@@ -91,8 +92,8 @@ export function MintScreen() {
           kind={kind}
           keys={keys}
           defaultTtl={settings.defaultTtls[`${provider.id}/${kind.id}`]}
-          onMinted={(r) => {
-            setResult(r);
+          onMinted={(minted, request) => {
+            setResult({ minted, request });
             setError(null);
           }}
           onError={(m) => {
@@ -101,7 +102,7 @@ export function MintScreen() {
           }}
         />
       )}
-      {result && <MintedToken result={result} />}
+      {result && <MintedToken result={result.minted} request={result.request} />}
     </section>
   );
 }
@@ -120,7 +121,7 @@ function MintForm({
   kind: Kind;
   keys: KeyView[];
   defaultTtl: number | undefined;
-  onMinted: (result: MintResult) => void;
+  onMinted: (result: MintResult, request: MintRequest) => void;
   onError: (message: string) => void;
 }) {
   const usable = useMemo(
@@ -157,15 +158,14 @@ function MintForm({
     }
     setBusy(true);
     try {
-      onMinted(
-        await call('mintToken', {
-          provider: provider.id,
-          kind: kind.id,
-          key: kind.mode === 'local' ? keyId : undefined,
-          params: paramsFrom(kind.fields, values),
-          ttlSeconds: ttl,
-        }),
-      );
+      const request: MintRequest = {
+        provider: provider.id,
+        kind: kind.id,
+        key: kind.mode === 'local' ? keyId : undefined,
+        params: paramsFrom(kind.fields, values),
+        ttlSeconds: ttl,
+      };
+      onMinted(await call('mintToken', request), request);
     } catch (e) {
       onError(messageOf(e));
     } finally {
@@ -244,8 +244,12 @@ function MintForm({
   );
 }
 
-/** The token and what comes with it; one a provider's API issued is labelled unverified (§16). */
-export function MintedToken({ result }: { result: MintResult }) {
+/**
+ * The token and what comes with it; one a provider's API issued is labelled unverified (§16). A
+ * result with OBS settings (a publish kind) can be sent to OBS when the form's values are known.
+ */
+export function MintedToken({ result, request }: { result: MintResult; request?: MintRequest }) {
+  const forObs = request?.key !== undefined && typeof result.links.obs === 'object';
   return (
     <section className="panel result" aria-labelledby="result-title">
       <h2 id="result-title">
@@ -273,6 +277,9 @@ export function MintedToken({ result }: { result: MintResult }) {
       ))}
       {result.expiresAt && <Countdown expiresAt={result.expiresAt} />}
       <CopyField label="Token" value={result.token} sensitive multiline />
+      {forObs && request && (
+        <ObsSend request={request} whipAvailable={typeof result.links.whip === 'object'} />
+      )}
       <Links links={result.links} />
       <div className="grid two">
         <Json label="Header" value={result.header} />

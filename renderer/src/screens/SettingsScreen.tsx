@@ -5,6 +5,7 @@ import { CopyField } from '../components/CopyField.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { formatSpan } from '../format.ts';
 import { BackupPanel } from './settings/BackupPanel.tsx';
+import { ObsPanel } from './settings/ObsPanel.tsx';
 
 export function SettingsScreen({ onSettings }: { onSettings: (settings: Settings) => void }) {
   const [info, setInfo] = useState<ResponseOf<'appInfo'> | null>(null);
@@ -78,6 +79,7 @@ export function SettingsScreen({ onSettings }: { onSettings: (settings: Settings
         )}
       </section>
       <BackupPanel />
+      <ObsPanel />
       <fieldset className="panel">
         <legend>Theme</legend>
         {(['system', 'light', 'dark'] as const).map((theme) => (
