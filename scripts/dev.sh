@@ -14,9 +14,10 @@ cd "$ROOT"
 # Debian packages the test suite needs: a D-Bus session bus and the gnome-keyring Secret Service
 # (the real OS keychain the integration tests use), Chromium for the UI's end-to-end run,
 # PostgreSQL for shared link stores, and the streaming lab: OBS Studio under Xvfb, nginx with the
-# RTMP module (its on_publish asks `keycast serve`), and ffmpeg to publish and probe streams.
+# RTMP module (its on_publish asks `keycast serve`), ffmpeg to publish, probe and take screenshots
+# of the X display, and xdotool to click in OBS's window as a person would.
 DEBIAN_PACKAGES=(dbus dbus-daemon gnome-keyring chromium postgresql
-  obs-studio xvfb xauth nginx libnginx-mod-rtmp ffmpeg)
+  obs-studio xvfb xauth nginx libnginx-mod-rtmp ffmpeg xdotool)
 
 say() { printf 'keycast setup: %s\n' "$*" >&2; }
 

@@ -21,6 +21,11 @@ import { spawnServe, type ServeProcess } from '../helpers/serverHarness.ts';
  */
 const missing = obsLabMissing() ?? nginxRtmpMissing();
 
+async function waitUntil(done: () => boolean, limitMs = 10_000): Promise<void> {
+  for (const end = Date.now() + limitMs; !done(); await new Promise((r) => setTimeout(r, 100)))
+    if (Date.now() > end) throw new Error(`still waiting after ${limitMs} ms`);
+}
+
 interface Decision {
   reason: string;
   action: string | null;
@@ -155,6 +160,35 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
     await stopStreaming();
   });
 
+  it("shows the pushed server in OBS's own Settings → Stream, with the key masked (screenshot)", async () => {
+    const pushed = await keycast([
+      'obs',
+      'push',
+      'antmedia',
+      'publish',
+      '--key',
+      'ams',
+      ...publishFlags('stream1'),
+      '--obs-url',
+      lab.url,
+    ]);
+    expect(pushed.code).toBe(0);
+    // OBS's main window at 1280×800: Controls → Settings, then the Stream page.
+    expect(lab.windowsNamed('Settings')).toBe(0);
+    lab.click(980, 650);
+    await waitUntil(() => lab.windowsNamed('Settings') === 1);
+    lab.click(108, 68);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const file = join(import.meta.dirname, 'screenshots', 'obs-stream-settings.png');
+    lab.screenshot(file);
+    const png = readFileSync(file);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeGreaterThan(20_000);
+    // Cancel: OBS keeps what Keycast put there.
+    lab.click(864, 699);
+    await waitUntil(() => lab.windowsNamed('Settings') === 0);
+  });
+
   it('refuses a play token, an expired one, one for another stream and ones not signed by the vault key', async () => {
     const ams = { kid: '', secret: '' };
     const listed = JSON.parse((await keycast(['keys', 'list', '--json'])).stdout) as {
@@ -233,6 +267,8 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
       const [latest] = await decisions();
       expect(latest, name).toMatchObject({ reason, action: 'publish', stream: 'stream1' });
     }
+    // What the streamer sees in OBS after a refused stream.
+    lab.screenshot(join(import.meta.dirname, 'screenshots', 'obs-stream-refused.png'));
   });
 
   it('keeps no token: not in the data folder, not in what serve printed', () => {

@@ -28,6 +28,10 @@ export interface ObsLab {
   log(): string;
   /** Saves what the X display shows as a PNG (ffmpeg's x11grab). */
   screenshot(file: string): void;
+  /** Clicks at a point of the display (xdotool), as a person would. */
+  click(x: number, y: number): void;
+  /** How many visible windows have this exact title. */
+  windowsNamed(title: string): number;
   stop(): Promise<void>;
 }
 
@@ -40,12 +44,12 @@ const START_TIMEOUT_MS = 60_000;
 
 /** Why OBS cannot run here, or null when it can. */
 export function obsLabMissing(): string | null {
-  const missing = ['obs', 'Xvfb', 'ffmpeg'].filter(
+  const missing = ['obs', 'Xvfb', 'ffmpeg', 'xdotool'].filter(
     (program) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0,
   );
   return missing.length === 0
     ? null
-    : `${missing.join(', ')} not installed: install the Debian packages obs-studio, xvfb and ffmpeg (bash scripts/dev.sh test does)`;
+    : `${missing.join(', ')} not installed: install the Debian packages obs-studio, xvfb, ffmpeg and xdotool (bash scripts/dev.sh test does)`;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -194,6 +198,12 @@ export async function startObsLab(options: ObsLabOptions = {}): Promise<ObsLab> 
     return `${files}\n${obsOutput}`;
   };
 
+  const xdotool = (args: string[]) =>
+    spawnSync('xdotool', args, {
+      env: { ...process.env, DISPLAY: xvfb.display },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
   let stopped: Promise<void> | null = null;
   const lab: ObsLab = {
     url: `ws://127.0.0.1:${port}`,
@@ -222,6 +232,15 @@ export async function startObsLab(options: ObsLabOptions = {}): Promise<ObsLab> 
         { encoding: 'utf8', timeout: 20_000 },
       );
       if (result.status !== 0) throw new Error(`screenshot failed: ${result.stderr}`);
+    },
+    click(x, y) {
+      const result = xdotool(['mousemove', String(x), String(y), 'click', '1']);
+      if (result.status !== 0) throw new Error(`xdotool failed: ${result.stderr}`);
+    },
+    windowsNamed(title) {
+      const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const found = xdotool(['search', '--onlyvisible', '--name', `^${escaped}$`]);
+      return found.stdout.split('\n').filter(Boolean).length;
     },
     stop() {
       stopped ??= (async () => {
