@@ -72,6 +72,22 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
     return JSON.parse(listed.stdout) as Decision[];
   }
 
+  /** `keycast obs push antmedia publish` for stream1 with the vault key, as a streamer types it. */
+  function pushPublish(extra: string[] = []): Promise<CliResult> {
+    return keycast([
+      'obs',
+      'push',
+      'antmedia',
+      'publish',
+      '--key',
+      'ams',
+      ...publishFlags('stream1'),
+      ...extra,
+      '--obs-url',
+      lab.url,
+    ]);
+  }
+
   /** Puts `key` (stream?token=…) into OBS and asks it to start: the CLI's result. */
   function pushAndStart(key: string): Promise<CliResult> {
     return keycast(
@@ -119,20 +135,7 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
   });
 
   it('one command: a fresh publish token into OBS, the stream starts, nginx lets it in', async () => {
-    const pushed = await keycast([
-      'obs',
-      'push',
-      'antmedia',
-      'publish',
-      '--key',
-      'ams',
-      ...publishFlags('stream1'),
-      '--ttl',
-      '5m',
-      '--start',
-      '--obs-url',
-      lab.url,
-    ]);
+    const pushed = await pushPublish(['--ttl', '5m', '--start']);
     expect(pushed.stderr).toBe('');
     expect(pushed.code).toBe(0);
     expect(pushed.stdout).toContain('Streaming: the server accepted the stream.');
@@ -142,17 +145,7 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
     expect(latest).toMatchObject({ reason: 'allowed', action: 'publish', stream: 'stream1' });
 
     // Pressing it again while live is refused with a sentence; OBS keeps streaming as it was.
-    const again = await keycast([
-      'obs',
-      'push',
-      'antmedia',
-      'publish',
-      '--key',
-      'ams',
-      ...publishFlags('stream1'),
-      '--obs-url',
-      lab.url,
-    ]);
+    const again = await pushPublish();
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/^keycast: OBS is streaming: Keycast leaves the stream settings/);
     expect(await obsStreaming()).toBe(true);
@@ -161,17 +154,7 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
   });
 
   it("shows the pushed server in OBS's own Settings → Stream, with the key masked (screenshot)", async () => {
-    const pushed = await keycast([
-      'obs',
-      'push',
-      'antmedia',
-      'publish',
-      '--key',
-      'ams',
-      ...publishFlags('stream1'),
-      '--obs-url',
-      lab.url,
-    ]);
+    const pushed = await pushPublish();
     expect(pushed.code).toBe(0);
     // OBS's main window at 1280×800: Controls → Settings, then the Stream page.
     expect(lab.windowsNamed('Settings')).toBe(0);
