@@ -347,6 +347,7 @@ describe.skipIf(missing)('the app’s OBS actions against real OBS Studio', () =
     state = await look();
     expect(state.last).toMatchObject({ pushed: false, problem: true });
     expect(state.last!.message).toMatch(/^OBS refused the obs-websocket password/);
+    expect(state.last!.message).toContain('save it in Keycast under Settings → OBS');
     expect(state.running).toBe(true);
     await ok('saveObsConnection', { url: lab.url, password: lab.password });
 

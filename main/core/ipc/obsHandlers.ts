@@ -98,7 +98,8 @@ export function createObsHandlers(
         keyName = null;
       }
     }
-    return { ...snapshot, settings, keyName };
+    const last = snapshot.last && { ...snapshot.last, message: inAppWords(snapshot.last.message) };
+    return { ...snapshot, last, settings, keyName };
   };
 
   const handlers: ObsHandlers = {

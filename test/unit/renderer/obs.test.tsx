@@ -9,7 +9,7 @@ import type {
   ObsStatusView,
 } from '../../../shared/ipc.ts';
 import { MintedToken } from '../../../renderer/src/screens/MintScreen.tsx';
-import type { MintRequest } from '../../../renderer/src/screens/mint/ObsSend.tsx';
+import { defaultMargin, type MintRequest } from '../../../renderer/src/screens/mint/ObsSend.tsx';
 import { ObsPanel } from '../../../renderer/src/screens/settings/ObsPanel.tsx';
 import { installApi } from './setup.ts';
 
@@ -149,18 +149,26 @@ describe('Send to OBS in the Mint result', () => {
     );
   });
 
+  it('keeps a margin of 10 minutes, or half a shorter lifetime', () => {
+    expect(defaultMargin(undefined)).toBe(600);
+    expect(defaultMargin(86_400)).toBe(600);
+    expect(defaultMargin(900)).toBe(420);
+    expect(defaultMargin(300)).toBe(120);
+    expect(defaultMargin(60)).toBe(60);
+  });
+
   it('turns keep-fresh on with the same values and a 10-minute margin', async () => {
     const { calls } = installApi({ obsState: () => ready, saveObsKeepFresh: () => ({}) });
     render(<MintedToken result={publish} request={request} />);
     await userEvent.click(
       screen.getByRole('button', { name: 'Keep OBS’s token fresh with these values' }),
     );
-    await screen.findByText(/^Keep-fresh is on with these values/);
+    await screen.findByText(/^Keep-fresh is on with these values: .* less than 5 min left/);
     expect(calls.find((c) => c.action === 'saveObsKeepFresh')?.request).toEqual({
       ...request,
       enabled: true,
       whip: false,
-      marginSeconds: 600,
+      marginSeconds: 300,
     });
   });
 });

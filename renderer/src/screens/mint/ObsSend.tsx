@@ -3,7 +3,7 @@ import type { ObsStateView, Params, ResponseOf } from '../../../../shared/ipc.ts
 import { call, messageOf } from '../../api.ts';
 import { Notice } from '../../components/Notice.tsx';
 import { ObsStateLine } from '../../components/ObsStateLine.tsx';
-import { countdown } from '../../format.ts';
+import { countdown, formatSpan } from '../../format.ts';
 
 /** What the Mint form held when this result was minted: main mints OBS's own token from it. */
 export interface MintRequest {
@@ -16,8 +16,14 @@ export interface MintRequest {
 
 /** How often OBS's state is asked while the result is on screen. */
 export const OBS_POLL_MS = 5_000;
-/** Keep-fresh's margin when it is turned on from here (Settings → OBS changes it). */
-export const DEFAULT_MARGIN_SECONDS = 600;
+/**
+ * Keep-fresh's margin when it is turned on from here (Settings → OBS changes it): 10 minutes, or
+ * half of a shorter token's lifetime (whole minutes, at least one).
+ */
+export function defaultMargin(ttlSeconds: number | undefined): number {
+  const half = Math.floor((ttlSeconds ?? 3600) / 2 / 60) * 60;
+  return Math.max(60, Math.min(600, half));
+}
 
 type Sent = ResponseOf<'sendToObs'>;
 
@@ -109,6 +115,7 @@ export function ObsSend({
 
   const keepFreshWithThese = async (): Promise<void> => {
     if (!request.key) return;
+    const margin = defaultMargin(request.ttlSeconds);
     try {
       await call('saveObsKeepFresh', {
         enabled: true,
@@ -118,10 +125,10 @@ export function ObsSend({
         params: request.params,
         ttlSeconds: request.ttlSeconds,
         whip,
-        marginSeconds: DEFAULT_MARGIN_SECONDS,
+        marginSeconds: margin,
       });
       setKeepFresh(
-        'Keep-fresh is on with these values: every 30 s, whenever OBS is not live and its token has less than 10 min left (or is not one of this key’s), Keycast puts a new one in. Settings → OBS changes or stops it.',
+        `Keep-fresh is on with these values: every 30 s, whenever OBS is not live and its token has less than ${formatSpan(margin)} left (or is not one of this key’s), Keycast puts a new one in. Settings → OBS changes or stops it.`,
       );
       setError(null);
     } catch (e) {
