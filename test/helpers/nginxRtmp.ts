@@ -65,7 +65,7 @@ function isAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every nginx still running, killed should the test process exit without stop(). */
+/** Every nginx and ffmpeg still running, killed should the test process exit first. */
 const running = new Set<number>();
 process.once('exit', () => {
   for (const pid of running) {
@@ -230,6 +230,12 @@ export function publishWithFfmpeg(url: string, seconds: number): Promise<number>
       'lavfi',
       '-i',
       'testsrc=size=160x120:rate=10',
+      // Audio too, as OBS sends: a player probing nginx-rtmp's stream waits for both.
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100',
       '-t',
       String(seconds),
       '-c:v',
@@ -238,6 +244,10 @@ export function publishWithFfmpeg(url: string, seconds: number): Promise<number>
       'ultrafast',
       '-g',
       '10',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '64k',
       '-f',
       'flv',
       url,
@@ -248,7 +258,26 @@ export function publishWithFfmpeg(url: string, seconds: number): Promise<number>
 
 /** Plays `url` for `seconds` into nothing: its exit code, 0 when nginx let the player in. */
 export function playWithFfmpeg(url: string, seconds: number): Promise<number> {
-  return runFfmpeg(['-i', url, '-t', String(seconds), '-f', 'null', '-'], seconds * 1000 + 15_000);
+  // -rw_timeout: a stream that stops sending ends the player (in microseconds) instead of hanging.
+  return runFfmpeg(
+    [
+      // A short probe: a live stream shows its tracks at once (the default waits up to 5 s).
+      '-analyzeduration',
+      '500000',
+      '-probesize',
+      '32768',
+      '-rw_timeout',
+      '5000000',
+      '-i',
+      url,
+      '-t',
+      String(seconds),
+      '-f',
+      'null',
+      '-',
+    ],
+    seconds * 1000 + 15_000,
+  );
 }
 
 function runFfmpeg(args: string[], limitMs: number): Promise<number> {
@@ -261,8 +290,10 @@ function runFfmpeg(args: string[], limitMs: number): Promise<number> {
       },
     );
     child.stderr.on('data', () => undefined);
+    const pid = child.pid;
+    if (pid) running.add(pid);
     const timer = setTimeout(() => {
-      if (child.pid) process.kill(child.pid, 'SIGKILL');
+      if (pid) process.kill(pid, 'SIGKILL');
     }, limitMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -270,6 +301,7 @@ function runFfmpeg(args: string[], limitMs: number): Promise<number> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      if (pid) running.delete(pid);
       resolve(code ?? (signal ? 128 + 9 : -1));
     });
   });

@@ -8,6 +8,11 @@ import { plainField, type HookProtocol, type ParseResult } from './protocol.ts';
  * allows, any 4xx refuses (3xx would redirect the stream: never sent). Configure only on_publish
  * and on_play here: other calls (done, update, connect) are refused as requests Keycast does not
  * decide.
+ *
+ * nginx-rtmp keeps at most 255 bytes of a stream key's arguments (NGX_RTMP_MAX_ARGS, 256, in
+ * ngx_rtmp_cmd_module.h) and passes a longer token on cut, which is refused as malformed: Ant
+ * Media's HS256 stream tokens (about 170 characters) fit; tokens with iat, jti or RSA signatures
+ * do not.
  */
 export const nginxRtmpHook: HookProtocol = {
   name: 'nginx-rtmp',
