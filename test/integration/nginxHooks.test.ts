@@ -114,7 +114,8 @@ describe.skipIf(missing !== null)('nginx-rtmp asks keycast serve (real nginx, ff
     ];
 
     const good = await mint('publish', 'good');
-    const publishing = publishWithFfmpeg(url('good', good), 4);
+    // Long enough that the players below still find it live on a busy machine.
+    const publishing = publishWithFfmpeg(url('good', good), 8);
     // The refused ones run meanwhile: each ends at once with a non-zero exit.
     const refusedCodes = Promise.all(
       refused.map(([stream, token]) => publishWithFfmpeg(url(stream, token), 1)),

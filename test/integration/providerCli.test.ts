@@ -246,7 +246,7 @@ describe('keycast mint: every provider token verifies with jsonwebtoken and the 
     const unknown = await runCli(['mint', 'twitch', 'publish', '--key', 'ams'], { home });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
-      /Unknown provider "twitch": choose antmedia, kinescope, vonage, frameable, nativeframe, custom/,
+      /Unknown provider "twitch": choose antmedia, kinescope, vonage, frameable, nativeframe, mediamtx, custom/,
     );
     const kind = await runCli(['mint', 'antmedia', 'record', '--key', 'ams'], { home });
     expect(kind.stderr).toMatch(/no token kind "record": choose publish, play, rest/);
