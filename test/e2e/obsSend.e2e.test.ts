@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
-import { OBSWebSocket } from 'obs-websocket-js/json';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../main/core/ipc/dispatch.ts';
@@ -12,7 +11,7 @@ import {
   startNginxRtmp,
   type NginxRtmp,
 } from '../helpers/nginxRtmp.ts';
-import { obsLabMissing, startObsLab, type ObsLab } from '../helpers/obsLab.ts';
+import { obsLabMissing, startObsLab, withObsSocket, type ObsLab } from '../helpers/obsLab.ts';
 import { launchChromium, openApp, serveRenderer, type Bridged } from './bridge.ts';
 
 /**
@@ -30,16 +29,6 @@ async function show(page: Page, screen: string): Promise<void> {
     .getByRole('button', { name: screen })
     .click();
   await page.getByRole('heading', { level: 1 }).waitFor();
-}
-
-async function withSocket<T>(lab: ObsLab, work: (obs: OBSWebSocket) => Promise<T>): Promise<T> {
-  const obs = new OBSWebSocket();
-  await obs.connect(lab.url, lab.password);
-  try {
-    return await work(obs);
-  } finally {
-    await obs.disconnect();
-  }
 }
 
 describe.skipIf(missing)('Send to OBS in Chromium, against real OBS Studio', () => {
@@ -114,7 +103,7 @@ describe.skipIf(missing)('Send to OBS in Chromium, against real OBS Studio', () 
         `server ${nginx.rtmpUrl.replace(/[.:/]/g, '\\$&')}, read back and checked\\. The token in OBS expires in .* OBS is not streaming yet\\.$`,
       ),
     );
-    const { server, key } = await withSocket(lab, async (obs) => {
+    const { server, key } = await withObsSocket(lab, async (obs) => {
       const held = await obs.call('GetStreamServiceSettings');
       expect(held.streamServiceType).toBe('rtmp_custom');
       return held.streamServiceSettings as { server: string; key: string };
@@ -151,7 +140,7 @@ describe.skipIf(missing)('Send to OBS in Chromium, against real OBS Studio', () 
     await page.screenshot({ path: join(SCREENSHOTS, 'mint-send-to-obs.png'), fullPage: true });
 
     // Stopped in OBS: the screen notices at its next look and the buttons come back.
-    await withSocket(lab, async (obs) => {
+    await withObsSocket(lab, async (obs) => {
       await obs.call('StopStream');
     });
     await expect

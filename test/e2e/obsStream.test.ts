@@ -1,4 +1,3 @@
-import { OBSWebSocket } from 'obs-websocket-js/json';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -10,7 +9,7 @@ import {
   startNginxRtmp,
   type NginxRtmp,
 } from '../helpers/nginxRtmp.ts';
-import { obsLabMissing, startObsLab, type ObsLab } from '../helpers/obsLab.ts';
+import { obsLabMissing, setObsOutput, startObsLab, type ObsLab } from '../helpers/obsLab.ts';
 import { spawnServe, type ServeProcess } from '../helpers/serverHarness.ts';
 
 /**
@@ -106,18 +105,6 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
     );
   }
 
-  async function stopStreaming(): Promise<void> {
-    const obs = new OBSWebSocket();
-    await obs.connect(lab.url, lab.password);
-    try {
-      await obs.call('StopStream').catch(() => undefined);
-      for (let i = 0; i < 50 && (await obs.call('GetStreamStatus')).outputActive; i += 1)
-        await new Promise((resolve) => setTimeout(resolve, 200));
-    } finally {
-      await obs.disconnect();
-    }
-  }
-
   beforeAll(async () => {
     home = tempHome();
     expect((await keycast(['keys', 'generate', '--alg', 'HS256', '--name', 'ams'])).code).toBe(0);
@@ -150,7 +137,7 @@ describe.skipIf(missing)('OBS → nginx-rtmp → keycast serve, for real', () =>
     expect(again.stderr).toMatch(/^keycast: OBS is streaming: Keycast leaves the stream settings/);
     expect(await obsStreaming()).toBe(true);
     expect(await liveStreams(nginx.statUrl)).toEqual(['stream1']);
-    await stopStreaming();
+    await setObsOutput(lab, false);
   });
 
   it("shows the pushed server in OBS's own Settings → Stream, with the key masked (screenshot)", async () => {

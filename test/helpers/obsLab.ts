@@ -1,10 +1,11 @@
+import { OBSWebSocket } from 'obs-websocket-js/json';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './nginxRtmp.ts';
+import { freePort } from './processes.ts';
 
 /**
  * Real OBS Studio for a test: Xvfb on a display of its own, OBS (obs-websocket 5 built in) with a
@@ -269,4 +270,40 @@ export async function startObsLab(options: ObsLabOptions = {}): Promise<ObsLab> 
     await sleep(200);
   }
   return lab;
+}
+
+/** An obs-websocket session of the test's own, to look at OBS apart from what Keycast says. */
+export async function withObsSocket<T>(
+  lab: ObsLab,
+  work: (obs: OBSWebSocket) => Promise<T>,
+): Promise<T> {
+  const obs = new OBSWebSocket();
+  await obs.connect(lab.url, lab.password);
+  try {
+    return await work(obs);
+  } finally {
+    await obs.disconnect();
+  }
+}
+
+/** OBS's stream settings, read directly: a second pair of eyes on what Keycast says it did. */
+export const obsStreamSettings = (
+  lab: ObsLab,
+): Promise<{ type: string; settings: Record<string, unknown> }> =>
+  withObsSocket(lab, async (obs) => {
+    const { streamServiceType, streamServiceSettings } = await obs.call('GetStreamServiceSettings');
+    return { type: streamServiceType, settings: streamServiceSettings };
+  });
+
+/** Starts or stops OBS's stream and waits until its output is (in)active. */
+export async function setObsOutput(lab: ObsLab, active: boolean): Promise<void> {
+  await withObsSocket(lab, async (obs) => {
+    if (!active) await obs.call('StopStream').catch(() => undefined);
+    else await obs.call('StartStream');
+    for (let i = 0; i < 100; i += 1) {
+      if ((await obs.call('GetStreamStatus')).outputActive === active) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`OBS's output did not become ${active ? 'active' : 'inactive'}`);
+  });
 }

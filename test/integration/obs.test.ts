@@ -1,4 +1,3 @@
-import { OBSWebSocket } from 'obs-websocket-js/json';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt, jwtVerify } from 'jose';
@@ -11,7 +10,13 @@ import {
   liveStreams,
   type NginxRtmp,
 } from '../helpers/nginxRtmp.ts';
-import { obsLabMissing, startObsLab, type ObsLab } from '../helpers/obsLab.ts';
+import {
+  obsLabMissing,
+  obsStreamSettings,
+  setObsOutput,
+  startObsLab,
+  type ObsLab,
+} from '../helpers/obsLab.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { ObsConnection } from '../../main/core/obs/connection.ts';
 import { ObsError } from '../../main/core/obs/errors.ts';
@@ -22,35 +27,6 @@ import { ObsError } from '../../main/core/obs/errors.ts';
  * nginx asking `keycast serve` for each publish is test/e2e/obsStream.test.ts.
  */
 const missing = obsLabMissing() ?? nginxRtmpMissing();
-
-/** Reads OBS's stream settings directly, as a second pair of eyes on what Keycast says it did. */
-async function obsSettings(
-  lab: ObsLab,
-): Promise<{ type: string; settings: Record<string, unknown> }> {
-  const obs = new OBSWebSocket();
-  await obs.connect(lab.url, lab.password);
-  try {
-    const { streamServiceType, streamServiceSettings } = await obs.call('GetStreamServiceSettings');
-    return { type: streamServiceType, settings: streamServiceSettings };
-  } finally {
-    await obs.disconnect();
-  }
-}
-
-async function stopStreaming(lab: ObsLab): Promise<void> {
-  const obs = new OBSWebSocket();
-  await obs.connect(lab.url, lab.password);
-  try {
-    await obs.call('StopStream').catch(() => undefined);
-    for (let i = 0; i < 50; i += 1) {
-      const { outputActive } = await obs.call('GetStreamStatus');
-      if (!outputActive) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  } finally {
-    await obs.disconnect();
-  }
-}
 
 describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
   let lab: ObsLab;
@@ -118,7 +94,7 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
       /stream settings set \(custom RTMP, server rtmp:\/\/127\.0\.0\.1:\d+\/LiveApp\), read back and checked/,
     );
 
-    const { type, settings } = await obsSettings(lab);
+    const { type, settings } = await obsStreamSettings(lab);
     expect(type).toBe('rtmp_custom');
     expect(settings.server).toBe(`${nginx.rtmpUrl}`);
     const [stream, query] = String(settings.key).split('?');
@@ -144,7 +120,7 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
     expect(started.stdout).toContain('Streaming: the server accepted the stream.');
     expect(await liveStreams(nginx.statUrl)).toContain('stream1');
 
-    const before = await obsSettings(lab);
+    const before = await obsStreamSettings(lab);
     const again = await cli([
       'obs',
       'push',
@@ -154,13 +130,13 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
     expect(again.stderr).toMatch(
       /OBS is streaming: Keycast leaves the stream settings of a live stream alone/,
     );
-    expect(await obsSettings(lab)).toEqual(before);
+    expect(await obsStreamSettings(lab)).toEqual(before);
 
     const status = JSON.parse((await cli(['obs', 'status', '--json'])).stdout) as {
       streaming: boolean;
     };
     expect(status.streaming).toBe(true);
-    await stopStreaming(lab);
+    await setObsOutput(lab, false);
   });
 
   it('pushes given values with --server and --stream-key - (the key from standard input only)', async () => {
@@ -180,21 +156,21 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
       'stream9?token=abc\n',
     );
     expect(given.code).toBe(0);
-    expect((await obsSettings(lab)).settings).toMatchObject({
+    expect((await obsStreamSettings(lab)).settings).toMatchObject({
       server: nginx.rtmpUrl,
       key: 'stream9?token=abc',
     });
   });
 
   it('refuses WHIP on OBS 29 and kinds without OBS settings, each with one sentence', async () => {
-    const { settings: before } = await obsSettings(lab);
+    const { settings: before } = await obsStreamSettings(lab);
     const whip = await cli(['obs', 'push', ...publish, '--whip']);
     expect(whip.code).toBe(3);
     expect(whip.stderr).toMatch(/has no WHIP output: WHIP needs OBS 30 or newer/);
     const play = await cli(['obs', 'push', ...publish.map((a) => (a === 'publish' ? 'play' : a))]);
     expect(play.code).toBe(2);
     expect(play.stderr).toMatch(/play tokens have no OBS settings: choose a publish kind/);
-    expect((await obsSettings(lab)).settings).toEqual(before);
+    expect((await obsStreamSettings(lab)).settings).toEqual(before);
   });
 
   it('never prints the stream key, even with obs-websocket-js debugging turned on', async () => {
@@ -203,7 +179,7 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
       KEYCAST_DEBUG: '1',
     });
     expect(pushed.code).toBe(0);
-    const { settings } = await obsSettings(lab);
+    const { settings } = await obsStreamSettings(lab);
     const token = new URLSearchParams(String(settings.key).split('?')[1]).get('token')!;
     expect(token.length).toBeGreaterThan(20);
     expect(pushed.stdout + pushed.stderr).not.toContain(token);
@@ -217,12 +193,12 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
   });
 
   it('keep-fresh pushes a new token when the one in OBS is within the margin, and never while live', async () => {
-    await stopStreaming(lab);
+    await setObsOutput(lab, false);
     expect((await runCli(['credentials', 'set', 'obs'], { home, input: lab.password })).code).toBe(
       0,
     );
     expect((await cli(['obs', 'push', ...publish, '--ttl', '61s'])).code).toBe(0);
-    const first = (await obsSettings(lab)).settings.key;
+    const first = (await obsStreamSettings(lab)).settings.key;
     const firstExp = decodeJwt(new URLSearchParams(String(first).split('?')[1]).get('token')!).exp!;
     const child = spawn(
       process.execPath,
@@ -259,19 +235,16 @@ describe.skipIf(missing)('keycast obs against real OBS Studio', () => {
       expect(Date.parse(firstPush.slice(0, 24))).toBeGreaterThanOrEqual(firstExp * 1000 - 58_000);
       for (const line of reports.filter((l) => l.includes('good for')))
         expect(line).toMatch(/good for (5[89]s|1m)/);
-      expect((await obsSettings(lab)).settings.key).not.toBe(first);
+      expect((await obsStreamSettings(lab)).settings.key).not.toBe(first);
 
-      const obs = new OBSWebSocket();
-      await obs.connect(lab.url, lab.password);
-      await obs.call('StartStream');
+      await setObsOutput(lab, true);
       await until(() => /OBS is live: its token is left alone/.test(out), 10_000);
-      const live = (await obsSettings(lab)).settings.key;
+      const live = (await obsStreamSettings(lab)).settings.key;
       const pushesWhileLive = pushes();
       await new Promise((r) => setTimeout(r, 4_000));
       expect(pushes()).toBe(pushesWhileLive);
-      expect((await obsSettings(lab)).settings.key).toBe(live);
-      await obs.disconnect();
-      await stopStreaming(lab);
+      expect((await obsStreamSettings(lab)).settings.key).toBe(live);
+      await setObsOutput(lab, false);
       await until(() => pushes() > pushesWhileLive, 10_000);
       // The tokens never reach the output.
       expect(out).not.toContain(String(live).split('?token=')[1]!.split('.')[2]!);

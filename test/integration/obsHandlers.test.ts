@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
-import { OBSWebSocket } from 'obs-websocket-js/json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Action, Envelope, RequestOf, ResponseOf } from '../../shared/ipc.ts';
 import { createDispatch, type Dispatch } from '../../main/core/ipc/dispatch.ts';
@@ -17,7 +16,14 @@ import {
   startNginxRtmp,
   type NginxRtmp,
 } from '../helpers/nginxRtmp.ts';
-import { obsLabMissing, startObsLab, type ObsLab } from '../helpers/obsLab.ts';
+import {
+  obsLabMissing,
+  obsStreamSettings,
+  setObsOutput,
+  startObsLab,
+  withObsSocket,
+  type ObsLab,
+} from '../helpers/obsLab.ts';
 
 /**
  * The app's OBS actions over the real core, against real OBS Studio (under Xvfb) streaming to a
@@ -50,42 +56,13 @@ class FakeClock implements RunnerClock {
   }
 }
 
-async function withSocket<T>(lab: ObsLab, work: (obs: OBSWebSocket) => Promise<T>): Promise<T> {
-  const obs = new OBSWebSocket();
-  await obs.connect(lab.url, lab.password);
-  try {
-    return await work(obs);
-  } finally {
-    await obs.disconnect();
-  }
-}
-
-/** OBS's stream settings, read directly: a second pair of eyes on what Keycast says it did. */
-const obsSettings = (lab: ObsLab): Promise<{ type: string; settings: Record<string, unknown> }> =>
-  withSocket(lab, async (obs) => {
-    const { streamServiceType, streamServiceSettings } = await obs.call('GetStreamServiceSettings');
-    return { type: streamServiceType, settings: streamServiceSettings };
-  });
-
 const setObsSettings = (lab: ObsLab, server: string, key: string): Promise<void> =>
-  withSocket(lab, async (obs) => {
+  withObsSocket(lab, async (obs) => {
     await obs.call('SetStreamServiceSettings', {
       streamServiceType: 'rtmp_custom',
       streamServiceSettings: { server, key },
     });
   });
-
-async function waitForOutput(lab: ObsLab, active: boolean): Promise<void> {
-  await withSocket(lab, async (obs) => {
-    if (!active) await obs.call('StopStream').catch(() => undefined);
-    else await obs.call('StartStream');
-    for (let i = 0; i < 100; i += 1) {
-      if ((await obs.call('GetStreamStatus')).outputActive === active) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`OBS's output did not become ${active ? 'active' : 'inactive'}`);
-  });
-}
 
 const tokenIn = (key: unknown): string =>
   new URLSearchParams(String(key).split('?')[1] ?? '').get('token') ?? '';
@@ -125,7 +102,7 @@ describe.skipIf(missing)('the app’s OBS actions against real OBS Studio', () =
   }
   /** Notes what OBS holds now as a secret no answer may show. */
   async function remember(): Promise<Record<string, unknown>> {
-    const { settings } = await obsSettings(lab);
+    const { settings } = await obsStreamSettings(lab);
     if (typeof settings.key === 'string') {
       secrets.add(settings.key);
       const token = tokenIn(settings.key);
@@ -216,7 +193,7 @@ describe.skipIf(missing)('the app’s OBS actions against real OBS Studio', () =
     expect(sent.started).toBe(false);
     expect(sent.status).toMatchObject({ streaming: false, serviceType: 'rtmp_custom' });
 
-    const { type } = await obsSettings(lab);
+    const { type } = await obsStreamSettings(lab);
     const settings = await remember();
     expect(type).toBe('rtmp_custom');
     expect(settings.server).toBe(nginx.rtmpUrl);
@@ -256,8 +233,8 @@ describe.skipIf(missing)('the app’s OBS actions against real OBS Studio', () =
     expect(message).toMatch(
       /^OBS is streaming: Keycast leaves the stream settings of a live stream alone/,
     );
-    expect(await obsSettings(lab)).toEqual({ type: 'rtmp_custom', settings: held });
-    await waitForOutput(lab, false);
+    expect(await obsStreamSettings(lab)).toEqual({ type: 'rtmp_custom', settings: held });
+    await setObsOutput(lab, false);
     expect((await ok('obsState', {})).state).toBe('ready');
   });
 
@@ -266,7 +243,7 @@ describe.skipIf(missing)('the app’s OBS actions against real OBS Studio', () =
     expect(
       await refused('sendToObs', { provider: 'antmedia', kind: 'play', key: keyId, params }),
     ).toMatch(/play tokens have no OBS settings: choose a publish kind/);
-    expect((await obsSettings(lab)).settings).toEqual(held);
+    expect((await obsStreamSettings(lab)).settings).toEqual(held);
   });
 
   it('keeps OBS’s token fresh on a fake clock: pushes within the margin, never while live, leaves another server alone', async () => {
@@ -312,7 +289,7 @@ describe.skipIf(missing)('the app’s OBS actions against real OBS Studio', () =
     expect(state.last!.message).toMatch(
       /^OBS's token is good for 9m; a new one goes in 7m from now/,
     );
-    expect((await obsSettings(lab)).settings).toEqual(first);
+    expect((await obsStreamSettings(lab)).settings).toEqual(first);
 
     // Within the margin: a new token goes in (a second later in real time, so its exp differs:
     // Ant Media tokens carry no iat or jti).
@@ -325,22 +302,25 @@ describe.skipIf(missing)('the app’s OBS actions against real OBS Studio', () =
     await jwtVerify(tokenIn(second.key), (await vault.verifier(vault.find(keyId))).key);
 
     // Live with a token past the margin: left alone.
-    await waitForOutput(lab, true);
+    await setObsOutput(lab, true);
     clock.offset += 600_000;
     state = await look();
     expect(state.last).toMatchObject({
       pushed: false,
       message: 'OBS is live: its token is left alone until the stream stops.',
     });
-    expect((await obsSettings(lab)).settings).toEqual(second);
-    await waitForOutput(lab, false);
+    expect((await obsStreamSettings(lab)).settings).toEqual(second);
+    await setObsOutput(lab, false);
 
     // The person pointed OBS at another server: left alone, however old the token.
     await setObsSettings(lab, foreign, 'somebody-else');
     state = await look();
     expect(state.last).toMatchObject({ pushed: false, problem: false });
     expect(state.last!.message).toMatch(/^OBS now points at another server or stream/);
-    expect((await obsSettings(lab)).settings).toEqual({ server: foreign, key: 'somebody-else' });
+    expect((await obsStreamSettings(lab)).settings).toEqual({
+      server: foreign,
+      key: 'somebody-else',
+    });
 
     // OBS unreachable: reported as a problem, and the runner keeps looking.
     await ok('saveObsConnection', { url: lab.url, password: 'not-the-password' });

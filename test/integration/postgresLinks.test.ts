@@ -14,7 +14,8 @@ import type {
 import type { SecretStore } from '../../main/core/vault/secretStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { tempHome } from '../helpers/cli.ts';
-import { isAlive, postgresMissing, TestPostgres } from '../helpers/postgres.ts';
+import { postgresMissing, TestPostgres } from '../helpers/postgres.ts';
+import { isAlive } from '../helpers/processes.ts';
 
 /**
  * PostgresLinkStore against a real PostgreSQL (test/helpers/postgres.ts), and SqliteLinkStore on
