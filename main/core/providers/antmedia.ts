@@ -8,6 +8,7 @@ import {
   type LocalKind,
   type Provider,
   type RawParams,
+  port,
 } from './types.ts';
 
 /**
@@ -31,15 +32,6 @@ const streamParams = connection.extend({
     .string({ error: 'is required: the stream id' })
     .regex(NAME, 'may hold letters, digits, ".", "_" and "-" only'),
 });
-
-/** A port flag as typed (a string); the default is what an Ant Media server listens on. */
-const port = (protocol: string, fallback: number): z.ZodDefault<z.ZodString> =>
-  z
-    .string()
-    .regex(/^[1-9]\d{0,4}$/, 'must be a port number from 1 to 65535')
-    .refine((p) => Number(p) <= 65535, 'must be a port number from 1 to 65535')
-    .describe(`${protocol} port of the server (default ${fallback})`)
-    .default(String(fallback));
 
 const RTMP_DEFAULT_PORT = '1935';
 

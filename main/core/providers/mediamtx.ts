@@ -3,6 +3,7 @@ import { InputError } from '../errors.ts';
 import {
   checkClaims,
   parseParams,
+  port,
   type KeyRequirement,
   type Links,
   type LocalKind,
@@ -26,14 +27,6 @@ import {
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])$/;
 /** MediaMTX path names; a leading "~" (MediaMTX's regular expressions) is never a path here. */
 const PATH = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
-
-const port = (protocol: string, fallback: number): z.ZodDefault<z.ZodString> =>
-  z
-    .string()
-    .regex(/^[1-9]\d{0,4}$/, 'must be a port number from 1 to 65535')
-    .refine((p) => Number(p) <= 65535, 'must be a port number from 1 to 65535')
-    .describe(`${protocol} port of the server (default ${fallback})`)
-    .default(String(fallback));
 
 const base = z.object({
   host: z

@@ -149,6 +149,14 @@ export const claimName = z
 /** Reusable parameter shapes. */
 export const text = (max = 1000): z.ZodString =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** A port flag as typed (a string), with the server's usual port as its default. */
+export const port = (protocol: string, fallback: number): z.ZodDefault<z.ZodString> =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,4}$/, 'must be a port number from 1 to 65535')
+    .refine((p) => Number(p) <= 65535, 'must be a port number from 1 to 65535')
+    .describe(`${protocol} port of the server (default ${fallback})`)
+    .default(String(fallback));
 /** A repeatable flag: absent, one value or many, always read as a list. */
 export const list = z.preprocess(
   (v: unknown): unknown => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
