@@ -290,3 +290,38 @@ describe.skipIf(missing)('OBS with its WebSocket server turned off', () => {
     );
   });
 });
+
+describe('keycast obs refuses bad input before reaching OBS', () => {
+  const home = tempHome();
+  const given = ['obs', 'push', '--server', 'rtmp://127.0.0.1/app', '--stream-key', '-'];
+  it('a stream key of 3 MB on standard input, or one with spaces', async () => {
+    const huge = await runCli([...given, '--obs-url', 'ws://127.0.0.1:1'], {
+      home,
+      input: '\0'.repeat(3_000_000),
+    });
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/it is longer than 1 MiB/);
+    const spaced = await runCli(given, { home, input: 'a b' });
+    expect(spaced.code).toBe(2);
+    expect(spaced.stderr).toMatch(/is empty or holds spaces or line breaks/);
+  });
+  it('a server that is not a streaming URL, a zero time-out, an address that is not ws://', async () => {
+    const server = await runCli(
+      ['obs', 'push', '--server', 'javascript:alert(1)', '--stream-key', '-'],
+      { home, input: 'k' },
+    );
+    expect(server.code).toBe(2);
+    expect(server.stderr).toMatch(/--server must be a URL like rtmp:\/\/host\/app/);
+    const zero = await runCli(['obs', 'push', '--start-timeout', '0s', 'antmedia', 'publish'], {
+      home,
+    });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/must be longer than zero/);
+    const url = await runCli(['obs', 'url', 'http://127.0.0.1:4455'], { home });
+    expect(url.code).toBe(2);
+    expect(url.stderr).toMatch(/must start with ws:\/\/ or wss:\/\//);
+    const saved = await runCli(['obs', 'url', '192.168.1.5:4455'], { home });
+    expect(saved.stdout.trim()).toBe('ws://192.168.1.5:4455');
+    expect((await runCli(['obs', 'url'], { home })).stdout.trim()).toBe('ws://192.168.1.5:4455');
+  });
+});
