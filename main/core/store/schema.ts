@@ -123,6 +123,38 @@ export const MIGRATIONS: readonly string[] = [
     jti     TEXT
   ) STRICT;
   `,
+  // 4: the activity log (lifecycle/activity): append-only, each record chained to the one before
+  // by its hash. AUTOINCREMENT so ids are never reused: a gap, or a newest id below the sequence,
+  // names a removed record. The anchor holds the last pruned record's id and hash.
+  `
+  CREATE TABLE activity (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    key_id      TEXT,
+    kid         TEXT,
+    provider    TEXT,
+    kind        TEXT,
+    jti         TEXT,
+    subjects    TEXT,
+    expires_at  TEXT,
+    destination TEXT,
+    detail      TEXT NOT NULL DEFAULT '{}',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX activity_by_at ON activity (at);
+  CREATE INDEX activity_by_key ON activity (key_id, id);
+
+  CREATE TABLE activity_anchor (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    last_id   INTEGER NOT NULL,
+    last_hash TEXT NOT NULL,
+    pruned    INTEGER NOT NULL,
+    pruned_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
