@@ -54,6 +54,12 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
     description: 'put a fresh publish token into OBS over obs-websocket; status; keep it fresh',
     load: async () => (await import('./obsCommands.ts')).obsCommand(),
   },
+  {
+    name: 'status',
+    description:
+      'what expires within 30 days or waits for you (exit 1 when something does): for cron and monitoring',
+    load: async () => (await import('./statusCommand.ts')).statusCommand(),
+  },
   ...(['doctor', 'backup', 'restore'] as const).map((name) => ({
     name,
     description: {

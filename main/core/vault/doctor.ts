@@ -83,7 +83,7 @@ async function orphans(vault: Vault): Promise<string[] | null> {
 }
 
 /** "name" (id) of a quarantined record, from its stored JSON; records hold no secrets. */
-function labelOf(body: string): string | null {
+export function labelOf(body: string): string | null {
   try {
     const value: unknown = JSON.parse(body);
     if (typeof value === 'string') return value;
