@@ -14,7 +14,13 @@ const jobId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a job id');
 const none = z.object({}).strict();
 const iso = z.string();
 
-export const KeyStatusViewSchema = z.enum(['active', 'expired', 'retired', 'secret missing']);
+export const KeyStatusViewSchema = z.enum([
+  'active',
+  'expired',
+  'retiring',
+  'retired',
+  'secret missing',
+]);
 
 /** A key as the UI lists it: no key material at all (the details carry the public key). */
 export const KeyViewSchema = z

@@ -17,7 +17,11 @@ export const PublicJwkSchema = z
   .strict();
 export type PublicJwk = z.infer<typeof PublicJwkSchema>;
 
-export const KeyStatusSchema = z.enum(['active', 'retired']);
+/**
+ * `retiring`: replaced by a successor in a rotation; it still verifies and stays published until
+ * the overlap ends, but signs nothing.
+ */
+export const KeyStatusSchema = z.enum(['active', 'retiring', 'retired']);
 
 /** Where a key's public part was uploaded, so it is not deleted by accident and can be found again. */
 export const UploadSchema = z

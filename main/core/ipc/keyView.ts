@@ -22,11 +22,13 @@ export function toKeyView(record: KeyRecord, now = new Date(), secretMissing = f
     status:
       record.status === 'retired'
         ? 'retired'
-        : secretMissing
-          ? 'secret missing'
-          : expired
-            ? 'expired'
-            : 'active',
+        : record.status === 'retiring'
+          ? 'retiring'
+          : secretMissing
+            ? 'secret missing'
+            : expired
+              ? 'expired'
+              : 'active',
     uploads: record.uploads ?? [],
     notes: record.notes,
     attributes: record.attributes ?? {},

@@ -155,6 +155,47 @@ export const MIGRATIONS: readonly string[] = [
     pruned_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 5: key rotations (each step recorded with the platform's ids, so an interrupted rotation
+  // resumes without uploading twice or deleting early) and per-key rotation policies.
+  `
+  CREATE TABLE rotations (
+    id              TEXT PRIMARY KEY,
+    -- The name scripts use (--key chat): the predecessor's, moved to the successor at the switch.
+    name            TEXT NOT NULL,
+    predecessor_id  TEXT NOT NULL REFERENCES keys(id) ON DELETE CASCADE,
+    successor_id    TEXT NOT NULL REFERENCES keys(id) ON DELETE CASCADE,
+    mode            TEXT NOT NULL,
+    platforms       TEXT NOT NULL,
+    params          TEXT NOT NULL DEFAULT '{}',
+    overlap_seconds INTEGER NOT NULL,
+    created_at      TEXT NOT NULL,
+    switch_at       TEXT NOT NULL,
+    switched_at     TEXT,
+    retire_after    TEXT,
+    completed_at    TEXT,
+    last_error      TEXT,
+    updated_at      TEXT NOT NULL
+  ) STRICT;
+  -- One unfinished rotation per key: two processes starting one at once cannot both succeed.
+  CREATE UNIQUE INDEX rotations_open ON rotations (predecessor_id) WHERE completed_at IS NULL;
+  CREATE INDEX rotations_by_successor ON rotations (successor_id);
+
+  CREATE TABLE rotation_steps (
+    rotation_id TEXT NOT NULL REFERENCES rotations(id) ON DELETE CASCADE,
+    step        TEXT NOT NULL,
+    done_at     TEXT NOT NULL,
+    remote_ids  TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (rotation_id, step)
+  ) STRICT;
+
+  CREATE TABLE key_policies (
+    key_id          TEXT PRIMARY KEY REFERENCES keys(id) ON DELETE CASCADE,
+    rotate_every    INTEGER NOT NULL,
+    overlap_seconds INTEGER,
+    params          TEXT NOT NULL DEFAULT '{}',
+    updated_at      TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

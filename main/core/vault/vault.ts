@@ -1,4 +1,5 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
 import type { KeyRecord, Upload } from '../../../shared/keyRecord.ts';
 import {
   InputError,
@@ -10,6 +11,7 @@ import {
 import type { CryptoKey, KeyMaterial } from '../keys/material.ts';
 import { thumbprintOf, toPublicJwk } from '../keys/publicJwk.ts';
 import { importSigningKey } from '../keys/signingKey.ts';
+import { retiringInfo } from '../lifecycle/rotationStore.ts';
 import { Database, isConstraintViolation, storageFailure } from '../store/database.ts';
 import {
   addUpload,
@@ -41,6 +43,11 @@ export interface NewKeyOptions {
   provider?: string | null;
   notes?: string;
   attributes?: Record<string, string>;
+  /**
+   * More rows written in the same transaction as the key's (a rotation records its successor
+   * with it, so a crash never leaves a successor no rotation knows of).
+   */
+  alsoWrite?: (db: DatabaseSync, record: KeyRecord) => void;
 }
 
 /** What a restore writes: keys as they were (same ids and kids), credentials, templates. */
@@ -52,7 +59,7 @@ export interface RestorePlan {
   templates: { name: string; body: unknown }[];
 }
 
-export type KeyHealth = 'active' | 'expired' | 'retired' | 'secret missing';
+export type KeyHealth = 'active' | 'expired' | 'retiring' | 'retired' | 'secret missing';
 
 const MAX_LABEL = 200;
 
@@ -154,7 +161,10 @@ export class Vault {
     this.refuseClash(record);
     await this.secrets.write(this.accountOf(record), material.secret);
     try {
-      this.write(() => insertKey(this.database.db, record), record);
+      this.write(() => {
+        insertKey(this.database.db, record);
+        options.alsoWrite?.(this.database.db, record);
+      }, record);
     } catch (error) {
       await this.secrets.remove(this.accountOf(record)).catch(() => false);
       throw error;
@@ -246,18 +256,37 @@ export class Vault {
     return keyId ? this.find(keyId) : null;
   }
 
+  /** Forgets one key's upload (Native Frame: several keys share the issuer's remote id). */
+  forgetUploadOf(keyId: string, provider: string, remoteId: string): void {
+    this.write(() =>
+      this.database.db
+        .prepare('DELETE FROM uploads WHERE key_id = ? AND provider = ? AND remote_id = ?')
+        .run(keyId, provider, remoteId),
+    );
+  }
+
   /**
    * Deletes the row first (in one transaction that also checks the uploads), then the keychain item.
    * A key whose public part is still uploaded to a provider is refused unless `evenIfUploaded`
    * (SECURITY.md §26). Of several processes deleting the same key, one succeeds; the others are told
    * it is gone.
    */
-  async remove(ref: string, options: { evenIfUploaded?: boolean } = {}): Promise<KeyRecord> {
+  async remove(
+    ref: string,
+    options: { evenIfUploaded?: boolean; evenIfRetiring?: boolean } = {},
+  ): Promise<KeyRecord> {
     const record = this.write(() => {
       const found = findKey(this.database.db, ref)?.record;
       if (!found) {
         throw new NotFoundError(
           `No key "${ref}" in ${this.dataDir} (deleted already?): run "keycast keys list" to see the keys.`,
+        );
+      }
+      // Tokens it signed before the switch may still be in use until the overlap ends (§26).
+      if (found.status === 'retiring' && !options.evenIfRetiring) {
+        const { retireAfter } = retiringInfo(this.database.db, found.id);
+        throw new InputError(
+          `Key "${found.name}" is retiring${retireAfter ? ` until ${retireAfter}` : ''}: tokens it signed before its rotation may still be in use until then. Let "keycast maintain" retire it, or delete it now with --force.`,
         );
       }
       const uploads = found.uploads ?? [];
@@ -286,6 +315,7 @@ export class Vault {
   /** Whether the key can sign now. Checks the keychain item's presence and wipes the bytes read. */
   async health(record: KeyRecord, now = new Date()): Promise<KeyHealth> {
     if (record.status === 'retired') return 'retired';
+    if (record.status === 'retiring') return 'retiring';
     if (!(await this.hasSecret(record))) return 'secret missing';
     if (record.expiresAt && new Date(record.expiresAt) <= now) return 'expired';
     return 'active';
@@ -393,6 +423,14 @@ export class Vault {
     if (record.status === 'retired') {
       throw new InputError(
         `Key "${record.name}" is retired and no longer signs: use a current key.`,
+      );
+    }
+    if (record.status === 'retiring') {
+      const { successorName } = this.read(() => retiringInfo(this.database.db, record.id));
+      throw new InputError(
+        successorName
+          ? `Key "${record.name}" is retiring and signs nothing: its successor "${successorName}" signs now, use --key "${successorName}".`
+          : `Key "${record.name}" is retiring and signs nothing: use a current key.`,
       );
     }
     if (record.expiresAt && new Date(record.expiresAt) <= now) {
