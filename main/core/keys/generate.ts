@@ -37,13 +37,14 @@ export async function generateKeyMaterial(
   if (family === 'oct') {
     const random = await randomBytesAsync(specOf(alg).hmacBytes ?? 32);
     const secret = options.printable ? Buffer.from(random.toString('base64url'), 'utf8') : random;
-    return { alg, secret: new Uint8Array(secret), publicJwk: null };
+    return { alg, secret: new Uint8Array(secret), publicJwk: null, origin: 'generated' };
   }
   const { privateKey, publicKey } = await generatePair(alg, options.bits);
   return {
     alg,
     secret: new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })),
     publicJwk: publicBodyOf(publicKey),
+    origin: 'generated',
   };
 }
 

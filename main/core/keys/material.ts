@@ -18,4 +18,6 @@ export interface KeyMaterial {
   publicJwk: PublicJwkBody | null;
   /** A kid the imported JWK already carried, if any. */
   suggestedKid?: string;
+  /** 'generated' by Keycast; absent for material a person brought (the activity log tells them apart). */
+  origin?: 'generated';
 }

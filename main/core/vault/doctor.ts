@@ -76,7 +76,7 @@ async function orphans(vault: Vault): Promise<string[] | null> {
   const known = new Set([
     ...vault.list().map((r) => vault.accountOf(r)),
     ...vault.credentialNames().map((name) => vault.credentialAccount(name)),
-    ...[vault.linkKeyAccount()].filter((a) => a !== null),
+    ...[vault.linkKeyAccount(), vault.activityKeyAccount()].filter((a) => a !== null),
   ]);
   const prefix = `${vault.vaultId}:`;
   return accounts.filter((a) => a.startsWith(prefix) && !known.has(a)).sort();

@@ -1,5 +1,6 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import type { ActivitySource } from '../../../shared/activity.ts';
 import type { KeyRecord, Upload } from '../../../shared/keyRecord.ts';
 import {
   InputError,
@@ -9,6 +10,7 @@ import {
   StorageError,
 } from '../errors.ts';
 import type { CryptoKey, KeyMaterial } from '../keys/material.ts';
+import { ActivityLog } from '../lifecycle/activity.ts';
 import { thumbprintOf, toPublicJwk } from '../keys/publicJwk.ts';
 import { importSigningKey } from '../keys/signingKey.ts';
 import { retiringInfo } from '../lifecycle/rotationStore.ts';
@@ -34,6 +36,8 @@ export interface VaultOptions {
   secrets?: SecretStore;
   /** Where recovery warnings and one-time notices go (stderr in the CLI). */
   warn?: (message: string) => void;
+  /** The program this vault serves, as the activity log names it (default: cli). */
+  source?: ActivitySource;
 }
 
 export interface NewKeyOptions {
@@ -73,6 +77,8 @@ export class Vault {
   readonly database: Database;
   readonly settings: SettingsTable;
   readonly templateTable: TemplateTable;
+  /** Every token minted and every key event; key events are written in the change's own transaction. */
+  readonly activity: ActivityLog;
   private readonly secrets: SecretStore;
   private readonly signers = new Map<string, Promise<CryptoKey>>();
 
@@ -92,6 +98,15 @@ export class Vault {
     retireLegacyFiles(options.dataDir, this.database.db, warn);
     this.settings = new SettingsTable(this.database);
     this.templateTable = new TemplateTable(this.database);
+    this.activity = new ActivityLog(this.database, {
+      source: options.source ?? 'cli',
+      settings: this.settings,
+      subjectKey: () => this.activityKey(),
+    });
+  }
+
+  get source(): ActivitySource {
+    return this.activity.source;
   }
 
   get vaultId(): string {
@@ -164,6 +179,12 @@ export class Vault {
       this.write(() => {
         insertKey(this.database.db, record);
         options.alsoWrite?.(this.database.db, record);
+        this.activity.append(
+          this.activity.entryNow({
+            event: material.origin === 'generated' ? 'key-generated' : 'key-imported',
+            ...keyFacts(record),
+          }),
+        );
       }, record);
     } catch (error) {
       await this.secrets.remove(this.accountOf(record)).catch(() => false);
@@ -207,6 +228,17 @@ export class Vault {
             JSON.stringify(t.body),
           );
         }
+        this.activity.append(
+          this.activity.entryNow({
+            event: 'restore',
+            detail: {
+              keys: plan.keys.length,
+              keychainItems: plan.secrets.length,
+              credentials: plan.credentials.length,
+              templates: plan.templates.length,
+            },
+          }),
+        );
       });
     } catch (error) {
       // Only items no committed row points to: another process restoring the same backup may have
@@ -239,9 +271,17 @@ export class Vault {
   /** Records an upload on a key (replacing one to the same place) without rewriting what another process changed. */
   recordUpload(keyId: string, upload: Upload): KeyRecord {
     this.write(() => {
-      if (!findKey(this.database.db, keyId))
-        throw new NotFoundError(`No key "${keyId}" to update.`);
+      const found = findKey(this.database.db, keyId)?.record;
+      if (!found) throw new NotFoundError(`No key "${keyId}" to update.`);
       addUpload(this.database.db, keyId, upload);
+      this.activity.append(
+        this.activity.entryNow({
+          event: 'key-uploaded',
+          ...keyFacts(found),
+          provider: upload.provider,
+          detail: { remoteId: upload.remoteId, expiresAt: upload.expiresAt ?? null },
+        }),
+      );
       // A key with no provider tag gets the upload's.
       this.database.db
         .prepare('UPDATE keys SET provider = coalesce(provider, ?) WHERE id = ?')
@@ -252,17 +292,38 @@ export class Vault {
 
   /** Forgets an upload wherever it is recorded; the record it was on, or null. */
   forgetUpload(provider: string, remoteId: string): KeyRecord | null {
-    const keyId = this.write(() => removeUpload(this.database.db, provider, remoteId));
+    const keyId = this.write(() => {
+      const id = removeUpload(this.database.db, provider, remoteId);
+      const found = id ? findKey(this.database.db, id)?.record : undefined;
+      this.activity.append(
+        this.activity.entryNow({
+          event: 'key-upload-deleted',
+          ...(found ? keyFacts(found) : {}),
+          provider,
+          detail: { remoteId, known: found !== undefined },
+        }),
+      );
+      return id;
+    });
     return keyId ? this.find(keyId) : null;
   }
 
   /** Forgets one key's upload (Native Frame: several keys share the issuer's remote id). */
   forgetUploadOf(keyId: string, provider: string, remoteId: string): void {
-    this.write(() =>
+    this.write(() => {
       this.database.db
         .prepare('DELETE FROM uploads WHERE key_id = ? AND provider = ? AND remote_id = ?')
-        .run(keyId, provider, remoteId),
-    );
+        .run(keyId, provider, remoteId);
+      const found = findKey(this.database.db, keyId)?.record;
+      this.activity.append(
+        this.activity.entryNow({
+          event: 'key-upload-deleted',
+          ...(found ? keyFacts(found) : { keyId }),
+          provider,
+          detail: { remoteId, known: found !== undefined },
+        }),
+      );
+    });
   }
 
   /**
@@ -305,6 +366,13 @@ export class Vault {
         );
       }
       this.database.db.prepare('DELETE FROM keys WHERE id = ?').run(found.id);
+      this.activity.append(
+        this.activity.entryNow({
+          event: 'key-deleted',
+          ...keyFacts(found),
+          detail: { name: found.name, alg: found.alg, stillUploaded: uploads.length > 0 },
+        }),
+      );
       return found;
     });
     this.signers.delete(record.id);
@@ -350,7 +418,8 @@ export class Vault {
    */
   async linkKey(): Promise<Uint8Array> {
     const account =
-      this.linkKeyAccount() ?? (await this.installLinkKey(new Uint8Array(randomBytes(32)))).account;
+      this.linkKeyAccount() ??
+      (await this.installNamedSecret(LINK_KEY, new Uint8Array(randomBytes(32)))).account;
     const key = await this.secrets.read(account);
     if (key === null) {
       throw new SecretMissingError(
@@ -373,23 +442,42 @@ export class Vault {
       key?.fill(0);
       return same;
     }
-    return (await this.installLinkKey(secret)).installed;
+    return (await this.installNamedSecret(LINK_KEY, secret)).installed;
   }
 
   /**
-   * Writes a link key to the keychain and names it in the database, unless another process named
-   * one first: then its item is used, and this one removed again.
+   * The vault's secret for hashing subject identifiers in the activity log (32 random bytes in the
+   * keychain; `activity.hashSubjects`): a copied database alone cannot be searched for a guessed
+   * e-mail address. Made on first use, as the link key is.
    */
-  private async installLinkKey(
-    secret: Uint8Array,
+  async activityKey(): Promise<Uint8Array> {
+    const account =
+      this.activityKeyAccount() ??
+      (await this.installNamedSecret(ACTIVITY_KEY, new Uint8Array(randomBytes(32)))).account;
+    const key = await this.secrets.read(account);
+    if (key === null) {
+      throw new SecretMissingError(
+        'The key that hashes names in the activity log is missing from the system keychain: unlock the keychain or restore a backup; until then tokens for named people cannot be recorded, so none are minted.',
+      );
+    }
+    return key;
+  }
+
+  /**
+   * Writes a vault secret to the keychain and names it in the database, unless another process
+   * named one first: then its item is used, and this one removed again.
+   */
+  private async installNamedSecret(
+    secret: NamedSecret,
+    bytes: Uint8Array,
   ): Promise<{ account: string; installed: boolean }> {
-    const candidate = `${this.vaultId}:links-key:${randomBytes(6).toString('hex')}`;
-    await this.secrets.write(candidate, secret);
+    const candidate = `${this.vaultId}:${secret.label}:${randomBytes(6).toString('hex')}`;
+    await this.secrets.write(candidate, bytes);
     const account = this.write(() => {
       this.database.db
-        .prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('links_key_account', ?)")
-        .run(candidate);
-      return this.linkKeyAccount()!;
+        .prepare('INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)')
+        .run(secret.meta, candidate);
+      return this.metaValue(secret.meta)!;
     });
     if (account !== candidate) await this.secrets.remove(candidate).catch(() => false);
     return { account, installed: account === candidate };
@@ -397,11 +485,19 @@ export class Vault {
 
   /** The keychain account of the redirect-link key, once it was made. */
   linkKeyAccount(): string | null {
+    return this.metaValue(LINK_KEY.meta);
+  }
+
+  /** The keychain account of the activity log's subject-hashing key, once it was made. */
+  activityKeyAccount(): string | null {
+    return this.metaValue(ACTIVITY_KEY.meta);
+  }
+
+  private metaValue(name: string): string | null {
     const row = this.read(
       () =>
-        this.database.db
-          .prepare("SELECT value FROM meta WHERE name = 'links_key_account'")
-          .get() as { value: string } | undefined,
+        this.database.db.prepare('SELECT value FROM meta WHERE name = ?').get(name) as
+          { value: string } | undefined,
     );
     return row?.value ?? null;
   }
@@ -600,6 +696,21 @@ export class Vault {
     checkKeychainItem(record, secret);
     return importSigningKey(record.alg, secret);
   }
+}
+
+interface NamedSecret {
+  /** Its row in `meta`, naming the keychain account. */
+  meta: string;
+  /** The middle of its keychain account name. */
+  label: string;
+}
+
+const LINK_KEY: NamedSecret = { meta: 'links_key_account', label: 'links-key' };
+const ACTIVITY_KEY: NamedSecret = { meta: 'activity_key_account', label: 'activity-key' };
+
+/** What an activity record says about a key. */
+function keyFacts(record: KeyRecord): { keyId: string; kid: string; provider: string | null } {
+  return { keyId: record.id, kid: record.kid, provider: record.provider };
 }
 
 function missingSecret(record: KeyRecord): SecretMissingError {
