@@ -18,6 +18,10 @@ export interface RecordedRequest {
  */
 export type Fault =
   | { status: number; headers?: Record<string, string>; body?: string }
+  /** The request is carried out (a key stored, deleted) and then answered with this status. */
+  | { status: number; afterRoute: true }
+  /** The request is carried out and then never answered (a process killed while it waits). */
+  | { hangAfterRoute: true }
   | 'hang'
   | { dripMs: number }
   | { bytes: number; declareLength?: boolean };
@@ -114,7 +118,14 @@ export abstract class ContractServer {
     }
     if (fault && 'dripMs' in fault) return this.drip(res, fault.dripMs);
     if (fault && 'bytes' in fault) return this.flood(res, fault.bytes, fault.declareLength);
-    if (fault?.body !== undefined) {
+    if (fault && ('hangAfterRoute' in fault || 'afterRoute' in fault)) {
+      if (req.headers.authorization === `Bearer ${this.bearer}`)
+        await this.route(req.method ?? '', path, body);
+      if ('afterRoute' in fault) return send(res, fault.status, { message: 'injected fault' });
+      this.hanging.add(res);
+      return;
+    }
+    if (fault && 'body' in fault && fault.body !== undefined) {
       res.writeHead(fault.status, { 'Content-Type': 'application/json', ...fault.headers });
       return void res.end(fault.body);
     }

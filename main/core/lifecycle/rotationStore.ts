@@ -210,11 +210,12 @@ export function updateRotation(
   changes: Partial<
     Pick<
       RotationRow,
-      'switchedAt' | 'retireAfter' | 'completedAt' | 'lastError' | 'params' | 'updatedAt'
+      'name' | 'switchedAt' | 'retireAfter' | 'completedAt' | 'lastError' | 'params' | 'updatedAt'
     >
   >,
 ): void {
   const columns: Record<string, string | null> = {};
+  if (changes.name !== undefined) columns.name = changes.name;
   if ('switchedAt' in changes) columns.switched_at = changes.switchedAt ?? null;
   if ('retireAfter' in changes) columns.retire_after = changes.retireAfter ?? null;
   if ('completedAt' in changes) columns.completed_at = changes.completedAt ?? null;
