@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeychainUnavailableError } from '../../main/core/errors.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { collectStatus } from '../../main/core/lifecycle/status.ts';
-import type { RotationView } from '../../main/core/lifecycle/statusSources.ts';
+import { insertRotation, type RotationRow } from '../../main/core/lifecycle/rotationStore.ts';
+import { fromRotations, type RotationView } from '../../main/core/lifecycle/statusSources.ts';
 import type { SecretStore } from '../../main/core/vault/secretStore.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 
@@ -114,7 +115,7 @@ describe('collectStatus', () => {
         {
           keyId: c.id,
           since: inDays(-1),
-          what: "paste the new private key into Vonage's dashboard",
+          what: 'put the new key into vonage, then confirm the paste',
         },
       ],
     });
@@ -125,8 +126,78 @@ describe('collectStatus', () => {
     ]);
     expect(items.map((i) => i.message)).toEqual([
       'Key "ams" was due to retire 1d ago: run keycast maintain to unpublish and retire it.',
-      `The rotation of "vonage app" waits for your confirmation (paste the new private key into Vonage's dashboard): confirm it in the app's Rotate wizard or with keycast keys rotate --resume.`,
+      'The rotation of "vonage app" waits for you: put the new key into vonage, then confirm the paste.',
       'Key "chat" is retiring and its overlap ends in 2d: keycast maintain retires it then (run it from cron or keep the app open).',
+    ]);
+  });
+
+  it('reads retiring keys and waiting confirmations from the rotations table', async () => {
+    const chat = await add('chat', null);
+    const chat2 = await add('chat-2', null);
+    const ams = await add('ams', null);
+    const ams2 = await add('ams-2', null);
+    const done = await add('done', null);
+    const done2 = await add('done-2', null);
+    const row = (over: Partial<RotationRow>): RotationRow => ({
+      id: 'r',
+      name: 'chat',
+      predecessorId: chat.id,
+      successorId: chat2.id,
+      mode: 'overlap',
+      platforms: ['kinescope'],
+      params: {},
+      overlapSeconds: 3 * 86_400,
+      createdAt: inDays(-2),
+      switchAt: inDays(-2),
+      switchedAt: null,
+      retireAfter: null,
+      completedAt: null,
+      lastError: null,
+      updatedAt: inDays(-1),
+      ...over,
+    });
+    vault.database.transaction(() => {
+      const db = vault.database.db;
+      insertRotation(db, row({ id: 'r1', switchedAt: inDays(-2), retireAfter: inDays(1) }));
+      insertRotation(
+        db,
+        row({
+          id: 'r2',
+          name: 'ams',
+          predecessorId: ams.id,
+          successorId: ams2.id,
+          mode: 'confirm',
+          platforms: ['antmedia'],
+        }),
+      );
+      insertRotation(
+        db,
+        row({
+          id: 'r3',
+          name: 'done',
+          predecessorId: done.id,
+          successorId: done2.id,
+          switchedAt: inDays(-9),
+          retireAfter: inDays(-6),
+          completedAt: inDays(-6),
+        }),
+      );
+    });
+    expect(fromRotations(vault)).toEqual({
+      retiring: [{ keyId: chat.id, overlapEndsAt: inDays(1) }],
+      waiting: [
+        {
+          keyId: ams.id,
+          since: inDays(-2),
+          what: `put the new key into antmedia, then confirm the paste in the app's Rotate wizard or with keycast keys rotate "ams" --confirm-pasted`,
+        },
+      ],
+    });
+    const items = (await collectStatus(vault, { now: new Date(NOW), rotations: fromRotations }))
+      .items;
+    expect(items.map((i) => [i.kind, i.key?.name])).toEqual([
+      ['rotation-waiting', 'ams'],
+      ['retiring', 'chat'],
     ]);
   });
 

@@ -175,7 +175,7 @@ function waitingItems(records: readonly KeyRecord[], rotations: RotationView): S
       `rotation:${w.keyId}`,
       record ? { id: record.id, name } : null,
       w.since,
-      `The rotation of "${name}" waits for your confirmation (${w.what}): confirm it in the app's Rotate wizard or with keycast keys rotate --resume.`,
+      `The rotation of "${name}" waits for you: ${w.what}.`,
     );
   });
 }

@@ -1,5 +1,6 @@
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import type { Vault } from '../vault/vault.ts';
+import { openRotations, type RotationRow } from './rotationStore.ts';
 
 /**
  * What the status report needs to know about rotations. The rotation engine owns its table; the
@@ -16,7 +17,7 @@ export interface WaitingRotation {
   keyId: string;
   /** Since when the rotation waits (ISO 8601). */
   since: string;
-  /** What the person is asked to confirm, e.g. "paste the new secret into Ant Media". */
+  /** What the person is asked to do and how to confirm it, as a clause. */
   what: string;
 }
 
@@ -27,14 +28,9 @@ export interface RotationView {
 
 export type RotationSource = (vault: Vault) => RotationView;
 
-// The status enum gains 'retiring' with the rotation engine; compared as text until then.
-const isRetiring = (record: KeyRecord): boolean => (record.status as string) === 'retiring';
+const isRetiring = (record: KeyRecord): boolean => record.status === 'retiring';
 
-/**
- * The rotations as far as the key records tell: keys marked retiring, with no overlap end and no
- * waiting confirmations (those live in the rotation engine's table). A source that reads that
- * table replaces this one in `rotationSource`.
- */
+/** The rotations as far as the key records tell: keys marked retiring, with no overlap end. */
 export const recordsOnly: RotationSource = (vault) => ({
   retiring: vault
     .list()
@@ -44,7 +40,29 @@ export const recordsOnly: RotationSource = (vault) => ({
 });
 
 /**
- * The source the CLI, the app and the reminders use. The seam for the rotation engine: point this
- * at a reader of its rotations table (retiring keys with their overlap end, confirmations waited for).
+ * The rotation engine's table (schema 5): an unfinished rotation that has switched retires its
+ * predecessor at `retire_after`; one on a one-key platform that has not switched waits for the
+ * person to confirm the paste. A key marked retiring that no open rotation names is still listed.
  */
-export const rotationSource: RotationSource = recordsOnly;
+export const fromRotations: RotationSource = (vault) => {
+  const open = vault.database.read(() => openRotations(vault.database.db));
+  const retiring: RetiringKey[] = open
+    .filter((r) => r.switchedAt !== null)
+    .map((r) => ({ keyId: r.predecessorId, overlapEndsAt: r.retireAfter }));
+  const named = new Set(retiring.map((r) => r.keyId));
+  for (const orphan of recordsOnly(vault).retiring) {
+    if (!named.has(orphan.keyId)) retiring.push(orphan);
+  }
+  const waiting = open
+    .filter((r) => r.mode === 'confirm' && r.switchedAt === null)
+    .map((r) => ({ keyId: r.predecessorId, since: r.createdAt, what: confirmation(r) }));
+  return { retiring, waiting };
+};
+
+function confirmation(rotation: RotationRow): string {
+  const where = rotation.platforms.filter((p) => p !== 'local').join(' and ') || 'the platform';
+  return `put the new key into ${where}, then confirm the paste in the app's Rotate wizard or with keycast keys rotate "${rotation.name}" --confirm-pasted`;
+}
+
+/** The source the CLI, the app and the reminders use. */
+export const rotationSource: RotationSource = fromRotations;
