@@ -23,6 +23,7 @@ import {
   nativeframe,
   registerIssuer,
 } from '../../main/core/providers/nativeframe.ts';
+import { SqliteLinkStore } from '../../main/core/links/sqliteLinks.ts';
 import { Vault } from '../../main/core/vault/vault.ts';
 import { tempHome } from '../helpers/cli.ts';
 import { KinescopeContract, NativeFrameContract } from '../helpers/contractServers.ts';
@@ -53,10 +54,12 @@ function env(server: { baseUrl: string }, failAfter?: string): RotationEnv & { a
     now: () => new Date(now),
     apiUrl: server.baseUrl,
     clients: {
-      kinescope: async (apiUrl) =>
-        new KinescopeClient(KINESCOPE_TOKEN, { baseUrl: apiUrl, timeoutMs: 2000 }),
-      nativeframe: async (apiUrl) =>
-        new NativeFrameClient(NF_SERVICE_JWT, { baseUrl: apiUrl, timeoutMs: 2000 }),
+      kinescope: (apiUrl) =>
+        Promise.resolve(new KinescopeClient(KINESCOPE_TOKEN, { baseUrl: apiUrl, timeoutMs: 2000 })),
+      nativeframe: (apiUrl) =>
+        Promise.resolve(
+          new NativeFrameClient(NF_SERVICE_JWT, { baseUrl: apiUrl, timeoutMs: 2000 }),
+        ),
     },
     afterStep: (step) => {
       if (step === failAfter) throw new Injected(`injected after ${step}`);
@@ -165,7 +168,9 @@ describe('rotation at Kinescope: both keys during the overlap, the old one delet
 
     // A token minted before the switch verifies against what Kinescope holds and keycast serve publishes.
     const after = await mintChat('chat');
-    const served = JSON.parse(jwksDocument(verificationFamilies(vault, [vault.find('chat')])).body);
+    const served = JSON.parse(
+      jwksDocument(verificationFamilies(vault, [vault.find('chat')])).body,
+    ) as JSONWebKeySet;
     for (const token of [before, after]) {
       expect(await verifies(token, kinescopeJwks(server))).toBe(true);
       expect(await verifies(token, served)).toBe(true);
@@ -262,7 +267,7 @@ describe('rotation at Kinescope: both keys during the overlap, the old one delet
     await uploadedChatKey();
     const e = env(server);
     let posts = 0;
-    const original = e.clients!.kinescope;
+    const original = e.clients!.kinescope.bind(e.clients);
     e.clients!.kinescope = async (url) => {
       const client = await original(url);
       const add = client.addKey.bind(client);
@@ -283,7 +288,7 @@ describe('rotation at Kinescope: both keys during the overlap, the old one delet
   it('a DELETE carried out but answered 502 (then 404 on the retry): the resume sees it gone and finishes', async () => {
     await uploadedChatKey();
     const e = env(server);
-    const original = e.clients!.kinescope;
+    const original = e.clients!.kinescope.bind(e.clients);
     let deletes = 0;
     e.clients!.kinescope = async (url) => {
       const client = await original(url);
@@ -313,5 +318,170 @@ describe('rotation at Kinescope: both keys during the overlap, the old one delet
     const done = await continueRotation(e, open.id);
     expect(done.waiting?.reason).toBe('overlap');
     expect(done.rotation.lastError).toBeNull();
+  });
+});
+
+describe('rotation of a Native Frame external issuer: the issuer holds both keys during the overlap', () => {
+  let server: NativeFrameContract;
+  const ISS = 'keycast-rotation-test';
+  const settings = { projectId: 'proj-1', aud: ['nf-aud'], roles: [] as string[] };
+  beforeAll(async () => {
+    server = await new NativeFrameContract(NF_SERVICE_JWT).start();
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.issuers.clear();
+  });
+
+  const issuerKids = () =>
+    ((server.issuers.get(ISS)?.keys ?? []) as { kid: string }[]).map((k) => k.kid).sort();
+
+  async function registeredKey() {
+    const record = await vault.add(await generateKeyMaterial('RS256'), {
+      name: 'nf',
+      provider: 'nativeframe',
+    });
+    await registerIssuer(
+      new NativeFrameClient(NF_SERVICE_JWT, { baseUrl: server.baseUrl }),
+      vault,
+      [record],
+      { iss: ISS, ...settings },
+    );
+    server.requests.length = 0;
+    return vault.find('nf');
+  }
+
+  const issuerToken = async (ref: string) =>
+    (
+      await mintForProvider(nativeframe, vault, {
+        kind: 'issuer',
+        key: ref,
+        params: { iss: ISS, aud: ['nf-aud'], userId: 'u1', scope: ['viewer'] },
+        now: Math.floor(now / 1000),
+      })
+    ).token;
+
+  const issuerJwks = (): JSONWebKeySet => ({
+    keys: (server.issuers.get(ISS)?.keys ?? []) as JSONWebKeySet['keys'],
+  });
+
+  it('needs the issuer settings to register it again', async () => {
+    await registeredKey();
+    await expect(startRotation(env(server), 'nf', { apiUrl: server.baseUrl })).rejects.toThrow(
+      `"nf" is registered with Native Frame issuer "${ISS}", which is registered again with both keys: pass --project-id (and --aud, --role as registered).`,
+    );
+    expect(vault.list()).toHaveLength(1);
+  });
+
+  const steps = plannedSteps({ mode: 'overlap', platforms: ['nativeframe'] });
+  for (const failAfter of [null, ...steps.slice(0, -1)]) {
+    it(`${failAfter ? `an interruption after "${failAfter}"` : 'no interruption'}: both keys during the overlap (default 1 day), the successor alone after it`, async () => {
+      const predecessor = await registeredKey();
+      const before = await issuerToken('nf');
+      let armed = failAfter !== null;
+      const e = env(server);
+      e.afterStep = (step) => {
+        if (armed && step === failAfter) {
+          armed = false;
+          throw new Injected(`injected after ${step}`);
+        }
+      };
+      const run = async (fn: () => Promise<unknown>) =>
+        fn().catch((error: unknown) => {
+          if (!(error instanceof Injected)) throw error;
+        });
+      await run(() => startRotation(e, 'nf', { apiUrl: server.baseUrl, nativeframe: settings }));
+      const resume = () => continueRotation(e, findOpenRotation(vault, predecessor.id).id);
+      await run(resume);
+      await run(resume);
+      expect(findOpenRotation(vault, predecessor.id).retireAfter).toBe(
+        new Date(T0 + DAY).toISOString(),
+      );
+      const successor = vault.find('nf');
+      expect(issuerKids()).toEqual([predecessor.kid, successor.kid].sort());
+      expect(await verifies(before, issuerJwks())).toBe(true);
+      expect(await verifies(await issuerToken('nf'), issuerJwks())).toBe(true);
+      now = T0 + DAY;
+      await run(resume);
+      if (findOpenRotationOrNull(predecessor.id)) await resume();
+      expect(findOpenRotationOrNull(predecessor.id)).toBeNull();
+      expect(issuerKids()).toEqual([successor.kid]);
+      expect(vault.find(predecessor.id).status).toBe('retired');
+      expect(vault.find(predecessor.id).uploads).toBeUndefined();
+      expect(vault.find('nf').uploads).toEqual([
+        expect.objectContaining({ provider: 'nativeframe', remoteId: ISS }),
+      ]);
+      // Every PUT carried the whole issuer: never a body without the key that signs.
+      for (const put of server.requests.filter((r) => r.method === 'PUT')) {
+        const kids = (put.body as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+        expect(kids).toContain(successor.kid);
+      }
+    });
+  }
+
+  function findOpenRotationOrNull(ref: string) {
+    try {
+      return findOpenRotation(vault, ref);
+    } catch {
+      return null;
+    }
+  }
+});
+
+describe('what refers to the key moves to the successor at the switch', () => {
+  it('redirect links, the OBS keep-fresh setting and the policy follow; the name goes, id and kid stay', async () => {
+    const predecessor = await vault.add(await generateKeyMaterial('ES256'), {
+      name: 'cam',
+      provider: 'mediamtx',
+    });
+    const other = await vault.add(await generateKeyMaterial('ES256'), { name: 'other' });
+    const store = new SqliteLinkStore(vault.database);
+    const link = (id: string, keyId: string) => ({
+      id,
+      hash: `hash-${id}`,
+      provider: 'mediamtx',
+      kind: 'read',
+      keyId,
+      params: {},
+      tokenTtlSeconds: 300,
+      validFrom: null,
+      validUntil: null,
+      maxUses: null,
+      uses: 0,
+      confirm: false,
+      label: id,
+      note: '',
+      createdAt: new Date(T0).toISOString(),
+      revokedAt: null,
+      lastClickAt: null,
+    });
+    await store.create(link('l1', predecessor.id));
+    await store.create(link('l2', predecessor.id));
+    await store.create(link('l3', other.id));
+    expect(KEEP_FRESH_SETTING).toBe(OBS_KEEP_FRESH);
+    vault.settings.set(KEEP_FRESH_SETTING, {
+      enabled: false,
+      provider: 'mediamtx',
+      kind: 'publish',
+      key: 'cam',
+      params: { path: 'live/cam' },
+      marginSeconds: 600,
+    });
+    const e = env({ baseUrl: 'http://127.0.0.1:9' });
+    const started = await startRotation(e, 'cam', { overlapSeconds: 600 });
+    expect(started.done.join(' ')).toMatch(
+      /Moved to the successor: 2 redirect link\(s\) and the OBS keep-fresh setting\./,
+    );
+    const successor = vault.find('cam');
+    expect((await store.find('l1'))?.keyId).toBe(successor.id);
+    expect((await store.find('l2'))?.keyId).toBe(successor.id);
+    expect((await store.find('l3'))?.keyId).toBe(other.id);
+    expect(vault.settings.get(KEEP_FRESH_SETTING)).toMatchObject({ key: successor.id });
+    expect(vault.find(predecessor.id)).toMatchObject({ kid: predecessor.kid, status: 'retiring' });
+    // The predecessor has links no more: once retired it can be deleted.
+    now = T0 + 600_000;
+    await continueRotation(e, findOpenRotation(vault, predecessor.id).id);
+    await vault.remove(predecessor.id);
   });
 });

@@ -22,8 +22,8 @@ import type { RotationPlatform, RotationRow } from './rotationStore.ts';
 
 /** The platform API clients a rotation uses; tests and the app may hand in their own. */
 export interface PlatformClients {
-  kinescope(apiUrl?: string): Promise<KinescopeClient>;
-  nativeframe(apiUrl?: string): Promise<NativeFrameClient>;
+  kinescope: (apiUrl?: string) => Promise<KinescopeClient>;
+  nativeframe: (apiUrl?: string) => Promise<NativeFrameClient>;
 }
 
 export function defaultClients(vault: Vault): PlatformClients {
