@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALGORITHMS, RSA_SIZES } from './algorithms.ts';
 import { UploadSchema } from './keyRecord.ts';
+import { StatusReportSchema } from './status.ts';
 
 /**
  * The IPC contract: one entry per action, request schema → response schema. Main validates every
@@ -724,6 +725,8 @@ export const CONTRACT = {
   },
   obsKeepFreshState: { request: none, response: KeepFreshStateSchema },
   saveObsKeepFresh: { request: KeepFreshSettingsSchema, response: KeepFreshStateSchema },
+  /** What expires within 30 days or waits for the person: the banner on every screen. */
+  statusReport: { request: none, response: StatusReportSchema },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Contract = typeof CONTRACT;

@@ -115,7 +115,8 @@ describe('every IPC channel, against the real core and keychain', () => {
     const requests: { [A in Action]: RequestOf<A> } = {
       appInfo: {},
       listKeys: {},
-      generateKey: { jobId: 'gen-walk', alg: 'PS256', name: 'walk' },
+      // Expiring in 20 days: the status banner's report lists it.
+      generateKey: { jobId: 'gen-walk', alg: 'PS256', name: 'walk', expiresInDays: 20 },
       chooseKeyFile: {},
       importKeyFile: { path: pemPath, name: 'imported' },
       importSecret: { secret: importedSecret, encoding: 'text', alg: 'HS256', name: 'pasted' },
@@ -193,6 +194,7 @@ describe('every IPC channel, against the real core and keychain', () => {
         marginSeconds: 600,
       },
       obsKeepFreshState: {},
+      statusReport: {},
     };
     expect(Object.keys(requests).sort()).toEqual([...ACTIONS].sort());
 
@@ -276,6 +278,10 @@ describe('every IPC channel, against the real core and keychain', () => {
     expect(written).toContain('"Lee, Bo",bo@example.com,https://go.example.com/l/');
     const clicks = await call(dispatch, 'linkClicks', {});
     expect(clicks.clicks[0]).toMatchObject({ outcome: 'redirected', agent: 'Chrome' });
+    // The banner's report: the key made to expire in 20 days, by name and date only.
+    const report = await call(dispatch, 'statusReport', {});
+    expect(report).toMatchObject({ due: true, windowDays: 30 });
+    expect(report.items.map((i) => [i.kind, i.key?.name])).toEqual([['key-expiring', 'walk']]);
     const imported = (await call(dispatch, 'listLinks', {})).links;
     expect(imported.map((l) => [l.label, l.status, l.maxUses])).toEqual([
       ['Ann Lee', 'active', 2],

@@ -33,6 +33,7 @@ import { Jobs } from './jobs.ts';
 import { toKeyView } from './keyView.ts';
 import { createLinkHandlers, type LinkDeps } from './linkHandlers.ts';
 import { createObsHandlers, type ObsDeps } from './obsHandlers.ts';
+import { createStatusHandlers, type StatusDeps } from './statusHandlers.ts';
 import type { KeepFreshRunner } from '../obs/keepFreshRunner.ts';
 import type { SettingsStore } from './settingsStore.ts';
 
@@ -59,6 +60,8 @@ export interface HandlerDeps {
   links?: LinkDeps;
   /** OBS: the keep-fresh runner's clock and interval, time limits (tests). */
   obs?: ObsDeps;
+  /** The status banner: its clock and rotation source (tests). */
+  status?: StatusDeps;
 }
 
 export interface AppCore {
@@ -110,6 +113,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
   const handlers: Handlers = {
     ...createLinkHandlers(deps, jobs),
     ...obs.handlers,
+    ...createStatusHandlers(vault, deps.status),
 
     async appInfo() {
       return {
