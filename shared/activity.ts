@@ -17,7 +17,6 @@ export const ACTIVITY_EVENTS = [
   'rotation-step',
   'backup',
   'restore',
-  'obs-push',
   'activity-pruned',
   'activity-settings',
 ] as const;

@@ -48,6 +48,7 @@ if (!app.requestSingleInstanceLock()) {
       const notices: string[] = [];
       const vault = new Vault({
         dataDir,
+        source: 'app',
         warn: (m) => {
           notices.push(m);
           console.error(`keycast: ${m}`);

@@ -91,7 +91,7 @@ export function serveCommand(): Command {
         ? parseListen(flags.adminListen, '--admin-listen')
         : null;
       const rateLimit = parseRate(flags.rate, flags.burst);
-      const vault = openVault(command);
+      const vault = openVault(command, 'serve');
       // Clicks are counted on every request: see Database.preferThroughput for what that trades.
       vault.database.preferThroughput();
       const publicUrl = publicUrlFor(vault, listen, flags.publicUrl);
@@ -137,7 +137,20 @@ export function serveCommand(): Command {
             ? [`JWKS (${jwks.kids.join(', ')}) on ${server.address}/.well-known/jwks.json`]
             : []),
         ]);
+        // A server runs for weeks: it applies the activity retention itself (checks twice a day).
+        const prune = (): void => {
+          try {
+            vault.activity.pruneIfDue();
+          } catch (error) {
+            warn(
+              `The activity log could not be pruned (${error instanceof Error ? error.message : String(error)}); the server goes on.`,
+            );
+          }
+        };
+        prune();
+        const pruner = setInterval(prune, 3600_000).unref();
         const signal = await stop;
+        clearInterval(pruner);
         note(
           `${signal}: finishing the requests in flight, then stopping (send it again to stop at once).`,
         );

@@ -76,7 +76,8 @@ export function tokenCommand(): Command {
       const nbf = flags.nbf ? parseUnixSeconds(flags.nbf, '--nbf') : undefined;
       const claims = await claimsFrom(flags);
       const vault = openVault(command);
-      const signer = await vault.signer(vault.find(ref));
+      const record = vault.find(ref);
+      const signer = await vault.signer(record);
       const minted = await mintToken(signer, {
         claims,
         ttlSeconds,
@@ -86,6 +87,15 @@ export function tokenCommand(): Command {
         sub: flags.sub,
         aud: flags.aud.length === 0 ? undefined : flags.aud.length === 1 ? flags.aud[0] : flags.aud,
         jti: flags.jti,
+      });
+      await vault.activity.recordToken({
+        route: 'token',
+        keyId: record.id,
+        kid: record.kid,
+        provider: null,
+        kind: null,
+        claims: minted.claims,
+        expiresAt: minted.expiresAt,
       });
       if (flags.json) return printJson(minted);
       process.stdout.write(`${minted.token}\n`);

@@ -68,7 +68,18 @@ export async function createBackup(
       templates,
       ...(linksKey ? { linksKey: Buffer.from(linksKey).toString('base64url') } : {}),
     };
-    return { jwe: await sealBackup(content, passphrase), summary: summarize(content), missing };
+    const jwe = await sealBackup(content, passphrase);
+    await vault.activity.record({
+      event: 'backup',
+      detail: {
+        keys: keys.length,
+        credentials: credentials.length,
+        templates: templates.length,
+        missing: missing.length,
+        linksKey: linksKey !== null,
+      },
+    });
+    return { jwe, summary: summarize(content), missing };
   } finally {
     for (const secret of secrets) secret.fill(0);
   }

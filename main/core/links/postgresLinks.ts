@@ -179,7 +179,7 @@ export class PostgresLinkStore implements LinkStore {
     return rows.map(linkFromRow);
   }
 
-  async use(id: string, now: Date, click?: ClickDraft): Promise<UseResult> {
+  async use(id: string, now: Date, click?: ClickDraft, counted?: () => void): Promise<UseResult> {
     const result = await this.count(id, now);
     if (click) {
       await this.recordClick({
@@ -189,6 +189,7 @@ export class PostgresLinkStore implements LinkStore {
         outcome: result.ok ? 'redirected' : result.outcome,
       });
     }
+    if (result.ok) counted?.();
     return result;
   }
 

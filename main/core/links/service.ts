@@ -9,7 +9,8 @@ import {
 import { isHttpsUrl } from '../../../shared/text.ts';
 import { InputError, NotFoundError } from '../errors.ts';
 import { providerById } from '../providers/index.ts';
-import { mintForProvider } from '../providers/mint.ts';
+import type { ActivityEntry } from '../lifecycle/activity.ts';
+import { mintUnrecorded } from '../providers/mint.ts';
 import type { LocalKind, Provider, RawParams } from '../providers/types.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -203,7 +204,7 @@ export class LinkService {
       await record(refusal, link.id);
       return { ok: false, outcome: refusal };
     }
-    let minted: { location: string; kid: string | null; jti: string | null };
+    let minted: Destination;
     try {
       minted = await this.destination(
         link.provider,
@@ -217,7 +218,15 @@ export class LinkService {
       await record('error', link.id);
       return { ok: false, outcome: 'error' };
     }
-    const used = await this.store.use(link.id, now, { kid: minted.kid, jti: minted.jti, ...who });
+    // The token's activity record is written with the use it counts: a token whose click lost the
+    // race for the last use was never handed out, and is not recorded.
+    const entry = minted.activity;
+    const used = await this.store.use(
+      link.id,
+      now,
+      { kid: minted.kid, jti: minted.jti, ...who },
+      () => void this.vault.activity.append(entry),
+    );
     return used.ok
       ? { ok: true, location: minted.location, link: used.link }
       : { ok: false, outcome: used.outcome };
@@ -298,9 +307,9 @@ export class LinkService {
     params: RawParams,
     ttlSeconds: number,
     now = new Date(),
-  ): Promise<{ location: string; kid: string | null; jti: string | null }> {
+  ): Promise<Destination> {
     const plan = this.planFor(provider, kind, keyId, now.getTime());
-    const minted = await mintForProvider(plan.provider, this.vault, {
+    const { token: minted, facts } = await mintUnrecorded(plan.provider, this.vault, {
       kind,
       key: keyId,
       record: plan.record,
@@ -316,7 +325,12 @@ export class LinkService {
     }
     const jti = typeof minted.claims.jti === 'string' ? minted.claims.jti : null;
     const kid = typeof minted.header.kid === 'string' ? minted.header.kid : null;
-    return { location, kid, jti };
+    const activity = await this.vault.activity.tokenEntry({
+      ...facts,
+      route: 'redirect',
+      destination: location,
+    });
+    return { location, kid, jti, activity };
   }
 
   /**
@@ -359,6 +373,14 @@ export class LinkService {
       .update(text)
       .digest('base64url');
   }
+}
+
+/** Where a click goes, what the click record names, and the token's activity record to append. */
+interface Destination {
+  location: string;
+  kid: string | null;
+  jti: string | null;
+  activity: ActivityEntry;
 }
 
 interface LinkPlan {

@@ -234,7 +234,7 @@ export class SqliteLinkStore implements LinkStore {
     });
   }
 
-  use(id: string, now: Date, click?: ClickDraft): Promise<UseResult> {
+  use(id: string, now: Date, click?: ClickDraft, counted?: () => void): Promise<UseResult> {
     return settle(() => {
       const at = now.toISOString();
       return this.database.transaction((): UseResult => {
@@ -260,6 +260,7 @@ export class SqliteLinkStore implements LinkStore {
             at,
             outcome: result.ok ? 'redirected' : result.outcome,
           });
+        if (result.ok) counted?.();
         return result;
       });
     });

@@ -67,9 +67,11 @@ export interface LinkStore {
   /**
    * Counts one use if the link may be used now: not revoked, inside its window, under its maximum.
    * One conditional update, so the maximum holds whatever the concurrency. With `click`, the click
-   * is recorded with what came of it (redirected, or the refusal) in the same step.
+   * is recorded with what came of it (redirected, or the refusal) in the same step. `counted` runs
+   * only when the use counted: inside the same transaction where the store is the vault's own
+   * database (so a failure there counts nothing), right after the commit elsewhere (PostgreSQL).
    */
-  use(id: string, now: Date, click?: ClickDraft): Promise<UseResult>;
+  use(id: string, now: Date, click?: ClickDraft, counted?: () => void): Promise<UseResult>;
   revoke(id: string, now: Date): Promise<boolean>;
   /** Gives a link a new secret (its new hash); the old URL stops working. */
   rehash(id: string, hash: string): Promise<boolean>;

@@ -1,5 +1,5 @@
 import { providerById } from '../providers/index.ts';
-import { mintForProvider } from '../providers/mint.ts';
+import { mintUnrecorded } from '../providers/mint.ts';
 import type { RawParams } from '../providers/types.ts';
 import type { Vault } from '../vault/vault.ts';
 import { serviceFromLinks, type ObsService } from './push.ts';
@@ -23,22 +23,28 @@ export interface ObsMint {
   kid: string;
 }
 
-/** Mints a token as `keycast mint` does and turns its links into OBS's stream settings. */
+/**
+ * Mints a token as `keycast mint` does and turns its links into OBS's stream settings. The token
+ * is recorded in the activity log once OBS's settings are made, with the host of the server OBS
+ * will stream to; a token whose links make no OBS settings never leaves and is not recorded.
+ */
 export async function mintForObs(vault: Vault, request: ObsMintRequest): Promise<ObsMint> {
   const provider = providerById(request.provider, vault);
   const record = vault.find(request.key);
-  const minted = await mintForProvider(provider, vault, {
+  const { token: minted, facts } = await mintUnrecorded(provider, vault, {
     kind: request.kind,
     record,
     key: request.key,
     params: request.params,
     ttlSeconds: request.ttlSeconds,
   });
+  const service = serviceFromLinks(minted.links, {
+    whip: request.whip ?? false,
+    what: `${provider.name} ${request.kind} tokens`,
+  });
+  await vault.activity.recordToken({ ...facts, route: 'obs', destination: service.server });
   return {
-    service: serviceFromLinks(minted.links, {
-      whip: request.whip ?? false,
-      what: `${provider.name} ${request.kind} tokens`,
-    }),
+    service,
     expiresAt: minted.expiresAt,
     warnings: minted.warnings,
     kid: record.kid,

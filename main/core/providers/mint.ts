@@ -2,6 +2,7 @@ import { decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters 
 import { ALGORITHMS, familyOf, isAlgorithm } from '../../../shared/algorithms.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError, TokenFormatError, TokenRejectedError } from '../errors.ts';
+import type { MintFacts } from '../lifecycle/activity.ts';
 import { decodeClaimsUnverified } from '../tokens/inspect.ts';
 import { mintToken } from '../tokens/mint.ts';
 import { formatSpan, isoFromSeconds } from '../time.ts';
@@ -37,13 +38,29 @@ export interface ProviderToken {
 
 /**
  * The one path every provider token takes: the kind, the key, the parameters, the claims and the
- * lifetime are all checked before anything is signed; then the token and its links come back.
+ * lifetime are all checked before anything is signed; then the token is recorded in the activity
+ * log (a token that cannot be recorded is not handed out) and comes back with its links.
  */
 export async function mintForProvider(
   provider: Provider,
   vault: Vault,
   request: ProviderMintRequest,
 ): Promise<ProviderToken> {
+  const { token, facts } = await mintUnrecorded(provider, vault, request);
+  await vault.activity.recordToken(facts);
+  return token;
+}
+
+/**
+ * `mintForProvider` without the activity record, for a caller that writes it when the token
+ * leaves: a redirect click with the use it counts (one transaction), OBS once its server is known.
+ * A token minted here and never recorded must never leave the process.
+ */
+export async function mintUnrecorded(
+  provider: Provider,
+  vault: Vault,
+  request: ProviderMintRequest,
+): Promise<{ token: ProviderToken; facts: MintFacts }> {
   const kind = provider.kinds[request.kind];
   if (!kind) {
     const names = Object.keys(provider.kinds);
@@ -60,7 +77,7 @@ export async function mintForProvider(
     const header: Record<string, unknown> = issuedHeader(provider.name, remote.token);
     const claims = decodeClaimsUnverified(remote.token);
     const exp = typeof claims.exp === 'number' ? isoFromSeconds(claims.exp) : null;
-    return {
+    const token: ProviderToken = {
       token: remote.token,
       header,
       claims,
@@ -69,6 +86,7 @@ export async function mintForProvider(
       warnings: [],
       verified: false,
     };
+    return { token, facts: factsOf(provider, request.kind, null, token, undefined) };
   }
 
   if (!request.key)
@@ -98,7 +116,49 @@ export async function mintForProvider(
     jti: kind.jti,
     now: request.now,
   });
-  return { ...minted, links: prepared.links(minted.token), warnings, verified: true };
+  const token: ProviderToken = {
+    ...minted,
+    links: prepared.links(minted.token),
+    warnings,
+    verified: true,
+  };
+  return { token, facts: factsOf(provider, request.kind, record, token, kind.redirect) };
+}
+
+/**
+ * What the activity log keeps of a token: the key, the kind, the claims' identifiers and the host
+ * of the link it goes into (the kind's browser link, else the first address among its links).
+ */
+function factsOf(
+  provider: Provider,
+  kind: string,
+  record: KeyRecord | null,
+  token: ProviderToken,
+  redirect: string | undefined,
+): MintFacts {
+  const kid = record?.kid ?? (typeof token.header.kid === 'string' ? token.header.kid : null);
+  return {
+    route: 'mint',
+    keyId: record?.id ?? null,
+    kid,
+    provider: provider.id,
+    kind,
+    claims: token.claims,
+    expiresAt: token.expiresAt,
+    destination: destinationOf(token.links, redirect),
+    signedHere: token.verified,
+  };
+}
+
+function destinationOf(links: Links, preferred: string | undefined): string | null {
+  const first = preferred ? links[preferred] : undefined;
+  if (typeof first === 'string') return first;
+  for (const value of Object.values(links)) {
+    const candidates = typeof value === 'string' ? [value] : Object.values(value);
+    const address = candidates.find((c) => /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(c));
+    if (address) return address;
+  }
+  return null;
 }
 
 /**
