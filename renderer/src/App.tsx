@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Settings } from '../../shared/ipc.ts';
 import { call } from './api.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { StatusBanner } from './components/StatusBanner.tsx';
 import { InspectScreen } from './screens/InspectScreen.tsx';
 import { KeysScreen } from './screens/KeysScreen.tsx';
 import { LinksScreen } from './screens/LinksScreen.tsx';
@@ -63,6 +64,8 @@ export function App() {
             {notice}
           </p>
         ))}
+        {/* what expires or waits for the person, asked again on every change of screen */}
+        <StatusBanner refreshKey={screen} />
         {/* keyed by screen: moving to another screen clears a failure */}
         <ErrorBoundary key={screen} screen={screen}>
           {screen === 'Keys' && <KeysScreen />}
