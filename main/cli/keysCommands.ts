@@ -9,7 +9,10 @@ import { generateKeyMaterial } from '../core/keys/generate.ts';
 import { SECRET_ENCODINGS, importKeyMaterial, type SecretEncoding } from '../core/keys/import.ts';
 import { parseExpiry } from '../core/time.ts';
 import type { KeyHealth, NewKeyOptions } from '../core/vault/vault.ts';
+import { verificationFamilies } from '../core/lifecycle/rotationFamily.ts';
+import { startRotation } from '../core/lifecycle/rotation.ts';
 import { openVault } from './context.ts';
+import { policyCommand, rotateCommand } from './rotationCommands.ts';
 import { confirmOnTerminal, printJson, printLines, readInput, table, note } from './io.ts';
 
 interface NewKeyFlags {
@@ -197,8 +200,10 @@ export function keysCommand(): Command {
       if (flags.format === 'jwk' && refs.length > 1) {
         throw new InputError('A JWK holds one key: use --format jwks to export several.');
       }
+      const records = refs.map((ref) => vault.find(ref));
+      // During a rotation's overlap a JWKS holds both keys: tokens of either verify.
       const text = exportPublic(
-        refs.map((ref) => vault.find(ref)),
+        flags.format === 'jwks' ? verificationFamilies(vault, records) : records,
         flags.format,
       );
       if (!flags.out) return void process.stdout.write(text);
@@ -224,11 +229,15 @@ export function keysCommand(): Command {
         new Option('--secret-encoding <ENC>', 'how a raw HMAC secret is written')
           .choices(SECRET_ENCODINGS)
           .default('text'),
+      )
+      .option(
+        '--replaces <KEY>',
+        "the key this one replaces (e.g. Vonage's new private.key): starts its rotation, switched when you confirm",
       ),
   ).action(
     async (
       file: string,
-      flags: NewKeyFlags & { alg?: Algorithm; secretEncoding: SecretEncoding },
+      flags: NewKeyFlags & { alg?: Algorithm; secretEncoding: SecretEncoding; replaces?: string },
       command: Command,
     ) => {
       const options = newKeyOptions(flags);
@@ -237,6 +246,24 @@ export function keysCommand(): Command {
         alg: flags.alg,
         secretEncoding: flags.secretEncoding,
       });
+      if (flags.replaces) {
+        if (flags.name || flags.expires || flags.provider || flags.appId)
+          throw new InputError(
+            '--replaces takes the name, provider and attributes of the key it replaces: leave out --name, --expires, --provider and --app-id.',
+          );
+        const outcome = await startRotation({ vault }, flags.replaces, {
+          material,
+          kid: flags.kid,
+          imported: true,
+        });
+        if (flags.json) return printJson(outcome);
+        const successor = outcome.rotation.successor!;
+        return printLines([
+          `Imported "${successor.name}" (kid ${successor.kid}) to replace "${outcome.rotation.name}".`,
+          ...outcome.done.slice(1).map((line) => `  done: ${line}`),
+          ...(outcome.waiting ? [`Next: ${outcome.waiting.message}`] : []),
+        ]);
+      }
       reportNewKey(await vault.add(material, options), flags, 'Imported');
     },
   );
@@ -245,7 +272,10 @@ export function keysCommand(): Command {
     .command('delete <key>')
     .description('delete a key and its private part from the keychain')
     .option('--yes', 'do not ask for confirmation')
-    .option('--force', 'delete even though the key is still uploaded to a provider')
+    .option(
+      '--force',
+      'delete even though the key is still uploaded to a provider or inside its rotation overlap',
+    )
     .action(async (ref: string, flags: { yes?: boolean; force?: boolean }, command: Command) => {
       const vault = openVault(command);
       const record = vault.find(ref);
@@ -260,10 +290,12 @@ export function keysCommand(): Command {
           );
         }
       }
-      await vault.remove(record.id, { evenIfUploaded: flags.force });
+      await vault.remove(record.id, { evenIfUploaded: flags.force, evenIfRetiring: flags.force });
       note(`Deleted key "${record.name}" (${record.id}).`);
     });
 
+  keys.addCommand(rotateCommand());
+  keys.addCommand(policyCommand());
   return keys;
 }
 
@@ -272,5 +304,7 @@ function healthHint(health: KeyHealth, record: KeyRecord): string {
     return ` — the private part is not in the system keychain: unlock the keychain, or import the key again and delete "${record.name}"`;
   }
   if (health === 'expired') return ' — generate or import a replacement';
+  if (health === 'retiring')
+    return ' — replaced in a rotation: verifies until the overlap ends, signs nothing (keycast keys rotate --resume)';
   return '';
 }

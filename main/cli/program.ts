@@ -60,6 +60,18 @@ const COMMANDS: readonly { name: string; description: string; load: () => Promis
       'what expires within 30 days or waits for you (exit 1 when something does): for cron and monitoring',
     load: async () => (await import('./statusCommand.ts')).statusCommand(),
   },
+  {
+    name: 'maintain',
+    description:
+      'carry out due key rotations and retirements (for cron or a systemd timer); exit 1 when one fails',
+    load: async () => (await import('./rotationCommands.ts')).maintainCommand(),
+  },
+  {
+    name: 'activity',
+    description:
+      'every token minted and every key event: list, filter, export (CSV), verify the chain, prune',
+    load: async () => (await import('./activityCommands.ts')).activityCommand(),
+  },
   ...(['doctor', 'backup', 'restore'] as const).map((name) => ({
     name,
     description: {

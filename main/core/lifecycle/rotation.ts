@@ -57,6 +57,8 @@ export interface StartOptions {
   nativeframe?: RotationParams['nativeframe'];
   /** A successor brought in from outside (`keys import --replaces`), instead of a generated one. */
   material?: KeyMaterial;
+  /** The material came from the platform itself (Vonage's downloaded private.key). */
+  imported?: boolean;
   kid?: string;
 }
 
@@ -169,6 +171,7 @@ export async function startRotation(
   const params: RotationParams = {
     ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
     ...(options.nativeframe ? { nativeframe: options.nativeframe } : {}),
+    ...(options.imported ? { importedSuccessor: true } : {}),
     ...(platforms.includes('kinescope')
       ? {
           uploadExpiresAt: defaultUploadExpiry({ ...predecessor, expiresAt }, now),

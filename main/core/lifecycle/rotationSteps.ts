@@ -197,12 +197,13 @@ export function confirmInstructions(
   if (platform === 'frameable') steps = frameable.guide!(successor).slice(0, 2);
   else if (platform === 'antmedia')
     steps = antmedia.guide!(successor).filter((s) => s.copiesSecret || s.title.startsWith('Open'));
-  else if (platform === 'vonage') steps = vonageSteps(successor);
+  else if (platform === 'vonage')
+    steps = rotation.params.importedSuccessor ? [] : vonageSteps(rotation, successor);
   else steps = [];
   return [noOverlap, ...steps, confirm];
 }
 
-function vonageSteps(successor: KeyRecord): GuideStep[] {
+function vonageSteps(rotation: RotationRow, successor: KeyRecord): GuideStep[] {
   const app = successor.attributes?.applicationId;
   return [
     {
@@ -213,7 +214,7 @@ function vonageSteps(successor: KeyRecord): GuideStep[] {
     },
     {
       title: 'Replace its public key',
-      detail: `Paste this public key of "${successor.name}" as the application's public key and save. If you use "Generate public and private key" there instead, bring the downloaded private.key in with: keycast keys import private.key --replaces "<key>".`,
+      detail: `Paste this public key of "${successor.name}" as the application's public key and save. If you use "Generate public and private key" there instead, this rotation is not the one to confirm: bring the downloaded private.key in with keycast keys import private.key --replaces "${rotation.name}" after deleting "${successor.name}".`,
       value: toSpkiPem(successor),
       copiesSecret: false,
     },

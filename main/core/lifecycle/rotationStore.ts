@@ -29,6 +29,8 @@ export interface RotationParams {
   nativeframe?: { projectId: string; aud: string[]; roles: string[] };
   /** Kinescope's expires_at for the successor's upload. */
   uploadExpiresAt?: string;
+  /** The successor was imported (`keys import --replaces`), e.g. a private.key made by Vonage. */
+  importedSuccessor?: boolean;
 }
 
 export interface RotationRow {
