@@ -259,7 +259,10 @@ describe('what a record holds', () => {
     expect(byEmail!.subjects!.email).toMatch(/^hmac:[A-Za-z0-9_-]{22}$/);
     // The same person hashes alike under any claim name; nothing plain is left in the database.
     expect(bySub!.subjects!.sub).toBe(byEmail!.subjects!.email);
-    expect(vault.activity.query({ subject: byEmail!.subjects!.email! }).length).toBe(2);
+    expect(vault.activity.query({ subjects: [byEmail!.subjects!.email!] }).length).toBe(2);
+    const forms = await vault.activity.subjectForms('ann@example.com');
+    expect(forms).toEqual(['ann@example.com', byEmail!.subjects!.email]);
+    expect(vault.activity.query({ subjects: forms }).length).toBe(3);
     // Another vault has another key: the same address hashes differently there.
     const other = newVault();
     await other.activity.setHashSubjects(true);

@@ -21,7 +21,7 @@ import {
   type ChainProblem,
 } from './activityChain.ts';
 import { DEFAULT_LIMIT, recordFromRow, whereOf, type ActivityFilter } from './activityQuery.ts';
-import { hashSubjects, subjectsOf } from './activitySubjects.ts';
+import { hashSubject, hashSubjects, subjectsOf } from './activitySubjects.ts';
 
 export type { ActivityFilter } from './activityQuery.ts';
 
@@ -167,6 +167,15 @@ export class ActivityLog {
     });
     this.cachedSettings = null;
     return this.settings();
+  }
+
+  /**
+   * The values a subject is stored as: the value itself, and its keyed hash while the vault hashes
+   * subjects (so `--subject ann@example.com` finds her either way).
+   */
+  async subjectForms(value: string): Promise<string[]> {
+    if (!this.settings().hashSubjects) return [value];
+    return [value, hashSubject(await this.hashKey(), value)];
   }
 
   /** A draft made ready to append: subjects hashed when the vault asks for it (reads the keychain once). */

@@ -17,8 +17,8 @@ export interface ActivityFilter {
   kind?: string;
   event?: string;
   source?: ActivitySource;
-  /** A subject value as written in the records (a plain value, or its `hmac:` hash). */
-  subject?: string;
+  /** Subject values as written in the records (plain values, or their `hmac:` hashes): any matches. */
+  subjects?: readonly string[];
   /** Records with an id below this one (the next page of a newest-first list). */
   beforeId?: number;
   limit?: number;
@@ -69,8 +69,12 @@ export function whereOf(filter: ActivityFilter): { sql: string; values: SQLInput
   if (filter.kind) add('kind = ?', filter.kind);
   if (filter.event) add('event = ?', filter.event);
   if (filter.source) add('source = ?', filter.source);
-  if (filter.subject) {
-    add('EXISTS (SELECT 1 FROM json_each(activity.subjects) WHERE value = ?)', filter.subject);
+  if (filter.subjects && filter.subjects.length > 0) {
+    const marks = filter.subjects.map(() => '?').join(', ');
+    add(
+      `EXISTS (SELECT 1 FROM json_each(activity.subjects) WHERE value IN (${marks}))`,
+      ...filter.subjects,
+    );
   }
   if (filter.beforeId !== undefined) add('id < ?', filter.beforeId);
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
