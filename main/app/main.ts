@@ -13,6 +13,7 @@ import { serveAppFiles } from './protocol.ts';
 import { lockDownContents, denyPermissions } from './lockdown.ts';
 import { desktopPorts } from './ports.ts';
 import { registerIpc, sendProgress } from './ipc.ts';
+import { startReminders } from './reminders.ts';
 import { createMainWindow } from './window.ts';
 import { buildMenu } from './menu.ts';
 
@@ -92,6 +93,12 @@ if (!app.requestSingleInstanceLock()) {
       );
       // "Keep OBS's token fresh", when the person turned it on: one look at OBS every 30 s.
       core.keepFresh.resume();
+      // Expiry reminders (14, 7 and 1 days before): one look now, then every hour.
+      const reminders = startReminders(vault, () => {
+        if (!window) return;
+        if (window.isMinimized()) window.restore();
+        window.focus();
+      });
       buildMenu();
       window = createMainWindow({ preload: PRELOAD, settings, development });
       window.on('closed', () => {
@@ -106,6 +113,7 @@ if (!app.requestSingleInstanceLock()) {
         // The redirect-link server stops with the app (SECURITY.md §30), before the database closes;
         // so does keep-fresh, after any look at OBS under way.
         core.keepFresh.stop();
+        reminders?.stop();
         void Promise.all([core.handlers.stopLinkServer({}), core.keepFresh.idle()])
           .catch(() => undefined)
           .then(() => vault.close())
