@@ -7,7 +7,7 @@ import { DEFAULT_RATE_LIMIT, type RateLimit } from '../core/links/rateLimit.ts';
 import { DEFAULT_LISTEN, startServer, type ListenAddress } from '../core/links/server.ts';
 import { StreamTokenVerifier } from '../core/links/hooks/verifier.ts';
 import { isLoopbackHost } from '../core/links/hostCheck.ts';
-import { jwksDocument } from '../core/links/jwks.ts';
+import { liveJwks } from '../core/lifecycle/rotationFamily.ts';
 import { LinkService } from '../core/links/service.ts';
 import type { Vault } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
@@ -96,9 +96,9 @@ export function serveCommand(): Command {
       vault.database.preferThroughput();
       const publicUrl = publicUrlFor(vault, listen, flags.publicUrl);
       // Checked before anything opens: an HMAC or unknown --jwks-key is one sentence and exit 2.
-      const jwks = flags.jwksKey.length
-        ? jwksDocument(flags.jwksKey.map((ref) => vault.find(ref)))
-        : null;
+      // Each key is published with its rotation family (a successor ahead of its switch, a
+      // retiring predecessor during the overlap), worked out again as rotations go on.
+      const jwks = flags.jwksKey.length ? liveJwks(vault, flags.jwksKey) : null;
       const hooksOn = Boolean(flags.hooks) || flags.hookAllow.length > 0;
       if (hooksOn && flags.hookAllow.length === 0 && !isLoopbackHost(listen.host)) {
         warn(
@@ -134,7 +134,7 @@ export function serveCommand(): Command {
             ? [`Verify hooks on ${server.address}/hooks/nginx-rtmp, /hooks/srs and /hooks/mediamtx`]
             : []),
           ...(jwks
-            ? [`JWKS (${jwks.kids.join(', ')}) on ${server.address}/.well-known/jwks.json`]
+            ? [`JWKS (${jwks().kids.join(', ')}) on ${server.address}/.well-known/jwks.json`]
             : []),
         ]);
         // A server runs for weeks: it applies the activity retention itself (checks twice a day).

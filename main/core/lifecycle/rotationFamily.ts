@@ -1,6 +1,7 @@
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import { jwksDocument, type JwksDocument } from '../links/jwks.ts';
 import type { Vault } from '../vault/vault.ts';
-import { openRotations } from './rotationStore.ts';
+import { openRotations, rotationRetiring } from './rotationStore.ts';
 
 /**
  * The keys a verifier of `record`'s tokens should hold now: the key itself, a successor already
@@ -24,6 +25,7 @@ export function verificationFamily(vault: Vault, record: KeyRecord): KeyRecord[]
     if (rotation.predecessorId === record.id && !rotation.switchedAt && rotation.mode === 'overlap')
       add(rotation.successorId);
     if (rotation.successorId === record.id && rotation.switchedAt) add(rotation.predecessorId);
+    if (rotation.predecessorId === record.id && rotation.switchedAt) add(rotation.successorId);
   }
   return [...family.values()];
 }
@@ -34,4 +36,50 @@ export function verificationFamilies(vault: Vault, records: readonly KeyRecord[]
   for (const record of records)
     for (const member of verificationFamily(vault, record)) all.set(member.id, member);
   return [...all.values()];
+}
+
+/** A key as it stands now: a retired one is followed to the key that replaced it. */
+function current(vault: Vault, record: KeyRecord): KeyRecord {
+  let key = record;
+  for (let hops = 0; key.status === 'retired' && hops < 10; hops += 1) {
+    const rotation = vault.database.read(() => rotationRetiring(vault.database.db, key.id));
+    if (!rotation?.completedAt) break;
+    key = vault.find(rotation.successorId);
+  }
+  return key;
+}
+
+/**
+ * What `keycast serve --jwks-key` publishes, worked out again at most every `refreshMs`: a
+ * successor published ahead of its switch, both keys during the overlap, the successor alone
+ * after it, without restarting the server. The first document is made at once (an HMAC or
+ * unknown key is refused before the server opens); later failures keep the last good document.
+ */
+export function liveJwks(
+  vault: Vault,
+  refs: readonly string[],
+  refreshMs = 5_000,
+  clock: () => number = Date.now,
+): () => JwksDocument {
+  const ids = refs.map((ref) => vault.find(ref).id);
+  const make = (): JwksDocument =>
+    jwksDocument(
+      verificationFamilies(
+        vault,
+        ids.map((id) => current(vault, vault.find(id))),
+      ),
+    );
+  let doc = make();
+  let madeAt = clock();
+  return () => {
+    if (clock() - madeAt >= refreshMs) {
+      madeAt = clock();
+      try {
+        doc = make();
+      } catch {
+        // A key deleted by hand meanwhile: the last good document stays until it is fixed.
+      }
+    }
+    return doc;
+  };
 }

@@ -66,8 +66,11 @@ export interface ServerOptions {
    * go to the service's store). Without them those routes are 404.
    */
   hooks?: Omit<HookOptions, 'store'> | null;
-  /** The JWKS served at /.well-known/jwks.json (`--jwks-key`); without it the route is 404. */
-  jwks?: JwksDocument | null;
+  /**
+   * The JWKS served at /.well-known/jwks.json (`--jwks-key`); without it the route is 404. A
+   * function is asked at each request, so a key rotation shows without a restart.
+   */
+  jwks?: JwksDocument | (() => JwksDocument) | null;
   /** One line per request: method, route (never the link id), status, outcome, time. */
   log?: (line: string) => void;
   /** Sentences for the person running the server (a bind reachable from other machines). */
@@ -157,9 +160,8 @@ export async function startServer(options: ServerOptions): Promise<LinkServer> {
       return sendPage(res, PAGES.tooMany, 'rate-limited');
     }
     if (route.name === '/.well-known/jwks.json') {
-      return options.jwks
-        ? sendJwks(req, res, options.jwks)
-        : sendPage(res, PAGES.notFound, 'not-found');
+      const jwks = typeof options.jwks === 'function' ? options.jwks() : options.jwks;
+      return jwks ? sendJwks(req, res, jwks) : sendPage(res, PAGES.notFound, 'not-found');
     }
     if (route.name === 'other') return sendPage(res, PAGES.notFound, 'not-found');
     return links.handle(req, res, route.id, client);
