@@ -34,16 +34,17 @@ interface ListFlags {
 }
 
 export function activityCommand(): Command {
-  const activity = new Command('activity')
-    .description('every token minted and every key event, newest first (never a token)')
+  const activity = new Command('activity').description(
+    'every token minted and every key event, newest first (never a token)',
+  );
+
+  // The listing is a subcommand of its own (the default), so verify's --json is verify's.
+  activity
+    .command('list', { isDefault: true })
+    .description('list the records, newest first; filters combine')
     .option('--since <WHEN>', 'from a date (2026-01-31), a date-time, or a duration back (7d, 12h)')
     .option('--until <WHEN>', 'before a date, a date-time, or a duration back')
-    .option(
-      '--key <KEY>',
-      'a key by name, id or kid (deleted keys: id or kid); repeatable',
-      collect,
-      [],
-    )
+    .option('--key <KEY>', 'a key by name, id or kid (deleted ones too); repeatable', collect, [])
     .option('--provider <P>', 'provider, e.g. kinescope')
     .option('--kind <K>', 'token kind, e.g. chat, publish, attendee')
     .addOption(new Option('--event <E>', 'what happened').choices(ACTIVITY_EVENTS))
@@ -97,8 +98,8 @@ export function activityCommand(): Command {
       if (flags.json) return printJson(result);
       printLines([
         result.through === null
-          ? `Nothing is older than ${result.olderThanDays} days: no record was pruned.`
-          : `Pruned ${result.pruned} record(s) older than ${result.olderThanDays} days (up to #${result.through}); the hash of #${result.through} is kept, so the rest still verifies.`,
+          ? `Nothing is older than ${daysText(result.olderThanDays)}: no record was pruned.`
+          : `Pruned ${result.pruned} record(s) older than ${daysText(result.olderThanDays)} (up to #${result.through}); the hash of #${result.through} is kept, so the rest still verifies.`,
       ]);
     });
 
@@ -111,7 +112,7 @@ export function activityCommand(): Command {
       const settings = days ? log.setRetention(parseDays(days, 'The retention')) : log.settings();
       if (flags.json) return printJson(settings);
       printLines([
-        `Activity records are kept ${settings.retentionDays} days${days ? ' from now on' : ''}; older ones are pruned (keycast activity prune, keycast serve and the app do it on their own).`,
+        `Activity records are kept ${daysText(settings.retentionDays)}${days ? ' from now on' : ''}; older ones are pruned (keycast activity prune, keycast serve and the app do it on their own).`,
       ]);
     });
 
@@ -146,13 +147,13 @@ function filterFrom(flags: ListFlags): ActivityFilter {
   };
 }
 
-/** A key in the vault matches by its id and kid; a deleted one by the id or kid given. */
+/** A key in the vault matches by its id and kid; a deleted one by its id, kid or former name. */
 function keyRefs(vault: Vault, ref: string): string[] {
   try {
     const record = vault.find(ref);
     return [record.id, record.kid];
   } catch (error) {
-    if (error instanceof NotFoundError) return [ref];
+    if (error instanceof NotFoundError) return [ref, ...vault.activity.keyIdsNamed(ref)];
     throw error;
   }
 }
@@ -206,3 +207,5 @@ function describeVerification(report: ActivityVerification): string[] {
       : []),
   ];
 }
+
+const daysText = (days: number): string => `${days} day${days === 1 ? '' : 's'}`;

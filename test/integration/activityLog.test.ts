@@ -289,6 +289,8 @@ describe('what a record holds', () => {
     ]);
     expect(records[1]).toMatchObject({ kid: imported.kid, provider: 'antmedia' });
     expect(records[0]!.detail).toEqual({ name: 'gen', alg: 'ES256', stillUploaded: false });
+    expect(records[2]!.detail).toEqual({ name: 'gen', alg: 'ES256' });
+    expect(vault.activity.keyIdsNamed('gen')).toEqual([generated.id]);
     // A refused change leaves no record: the key row and its record commit together.
     await expect(vault.add(await generateKeyMaterial('ES256'), { name: 'imp' })).rejects.toThrow();
     expect(vault.activity.query().length).toBe(3);

@@ -273,6 +273,24 @@ export class ActivityLog {
     });
   }
 
+  /**
+   * The ids of keys that were generated, imported or deleted under this name: a deleted key is
+   * still found by the name people knew it by.
+   */
+  keyIdsNamed(name: string): string[] {
+    return this.database.read(() =>
+      (
+        this.database.db
+          .prepare(
+            `SELECT DISTINCT key_id FROM activity
+             WHERE event IN ('key-generated', 'key-imported', 'key-deleted')
+               AND key_id IS NOT NULL AND json_extract(detail, '$.name') = ?`,
+          )
+          .all(name) as { key_id: string }[]
+      ).map((row) => row.key_id),
+    );
+  }
+
   /** Records newest first. */
   query(filter: ActivityFilter = {}): ActivityRecord[] {
     const { sql, values } = whereOf(filter);

@@ -183,6 +183,7 @@ export class Vault {
           this.activity.entryNow({
             event: material.origin === 'generated' ? 'key-generated' : 'key-imported',
             ...keyFacts(record),
+            detail: { name: record.name, alg: record.alg },
           }),
         );
       }, record);
