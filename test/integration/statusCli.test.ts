@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../shared/status.ts';
 import { quarantine } from '../../main/core/store/keyTable.ts';
@@ -158,6 +159,52 @@ describe('keycast status (real keychain, spawned CLI)', () => {
         ) as string,
       }),
     ]);
+  });
+
+  it('exits 1 while a rotation waits for a confirmation and while a predecessor is retiring', async () => {
+    const dir = home();
+    const run = async (...args: string[]) => {
+      const result = await runCli(args, { home: dir });
+      expect(result.code, result.stderr).toBe(0);
+    };
+    await run(
+      'keys',
+      'generate',
+      '--alg',
+      'HS256',
+      '--provider',
+      'antmedia',
+      '--name',
+      'ams',
+      '--secret-out',
+      join(dir, 'first'),
+    );
+    await run('keys', 'rotate', 'ams', '--secret-out', join(dir, 'next'));
+    const waiting = await status(dir);
+    expect(waiting.code).toBe(1);
+    expect(waiting.json.items).toEqual([
+      expect.objectContaining({
+        kind: 'rotation-waiting',
+        key: expect.objectContaining({ name: 'ams' }) as unknown,
+        message:
+          'The rotation of "ams" waits for you: put the new key into Ant Media Server, then confirm the paste in the app\'s Rotate wizard or with keycast keys rotate "ams" --confirm-pasted.',
+      }),
+    ]);
+    // Confirmed: a one-key platform has no overlap, so the rotation ends there.
+    await run('keys', 'rotate', 'ams', '--confirm-pasted');
+    expect((await status(dir)).code).toBe(0);
+
+    await generate(dir, 'chat');
+    await run('keys', 'rotate', 'chat', '--overlap', '2d');
+    const retiring = await status(dir);
+    expect(retiring.code).toBe(1);
+    expect(retiring.json.items.map((i) => [i.kind, i.key?.name])).toEqual([
+      ['retiring', 'chat (retiring)'],
+    ]);
+    const hours =
+      (Date.parse(retiring.json.items[0]!.at!) - Date.parse(retiring.json.generatedAt)) / 3_600_000;
+    expect(hours).toBeGreaterThan(47.9);
+    expect(hours).toBeLessThanOrEqual(48);
   });
 
   it('exits 1 for a quarantined record, and names it without its body', async () => {

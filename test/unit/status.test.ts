@@ -189,7 +189,7 @@ describe('collectStatus', () => {
         {
           keyId: ams.id,
           since: inDays(-2),
-          what: `put the new key into antmedia, then confirm the paste in the app's Rotate wizard or with keycast keys rotate "ams" --confirm-pasted`,
+          what: `put the new key into Ant Media Server, then confirm the paste in the app's Rotate wizard or with keycast keys rotate "ams" --confirm-pasted`,
         },
       ],
     });

@@ -1,5 +1,6 @@
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import type { Vault } from '../vault/vault.ts';
+import { PLATFORM_NAMES } from './rotationPlatforms.ts';
 import { openRotations, type RotationRow } from './rotationStore.ts';
 
 /**
@@ -60,7 +61,11 @@ export const fromRotations: RotationSource = (vault) => {
 };
 
 function confirmation(rotation: RotationRow): string {
-  const where = rotation.platforms.filter((p) => p !== 'local').join(' and ') || 'the platform';
+  const where =
+    rotation.platforms
+      .filter((p) => p !== 'local')
+      .map((p) => PLATFORM_NAMES[p])
+      .join(' and ') || 'the platform';
   return `put the new key into ${where}, then confirm the paste in the app's Rotate wizard or with keycast keys rotate "${rotation.name}" --confirm-pasted`;
 }
 
