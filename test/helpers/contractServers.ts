@@ -22,6 +22,8 @@ export type Fault =
   | { status: number; afterRoute: true }
   /** The request is carried out and then never answered (a process killed while it waits). */
   | { hangAfterRoute: true }
+  /** No fault for this request: lets a fault be aimed at a later one. */
+  | 'pass'
   | 'hang'
   | { dripMs: number }
   | { bytes: number; declareLength?: boolean };
@@ -111,7 +113,8 @@ export abstract class ContractServer {
     }
     const path = req.url ?? '/';
     this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
-    const fault = this.faults.shift();
+    const queued = this.faults.shift();
+    const fault = queued === 'pass' ? undefined : queued;
     if (fault === 'hang') {
       this.hanging.add(res);
       return;
