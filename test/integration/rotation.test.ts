@@ -106,6 +106,13 @@ async function verifies(token: string, jwks: JSONWebKeySet): Promise<boolean> {
   }
 }
 
+/** The rotation steps in the activity log, oldest first. */
+const rotationSteps = () =>
+  vault.activity
+    .query({ event: 'rotation-step' })
+    .reverse()
+    .map((r) => r.detail.step);
+
 const count = (server: { requests: { method: string; path: string }[] }, method: string) =>
   server.requests.filter((r) => r.method === method).length;
 
@@ -199,11 +206,22 @@ describe('rotation at Kinescope: both keys during the overlap, the old one delet
     expect(vault.find(predecessor.id).uploads).toBeUndefined();
     expect(count(server, 'POST')).toBe(1);
     expect(count(server, 'DELETE')).toBe(1);
+    const log = vault.activity.query({ event: 'rotation-step' }).reverse();
+    expect(log.map((r) => [r.detail.step, r.keyId, r.provider])).toEqual([
+      ['successor', successor.id, 'kinescope'],
+      ['publish:kinescope', successor.id, 'kinescope'],
+      ['switch', successor.id, 'kinescope'],
+      ['retire:kinescope', predecessor.id, 'kinescope'],
+      ['retire', predecessor.id, 'kinescope'],
+    ]);
+    expect(log[3]!.detail.remoteIds).toBe(predecessor.uploads![0]!.remoteId);
     expect(await verifies(before, kinescopeJwks(server))).toBe(false);
     // (the token minted at the switch has expired by now: a fresh one from the successor verifies)
     expect(await verifies(await mintChat('chat'), kinescopeJwks(server))).toBe(true);
     await vault.remove(predecessor.id);
   });
+
+  const steps = plannedSteps({ mode: 'overlap', platforms: ['kinescope'] });
 
   /** Runs a rotation to its end across the overlap, resuming after every interruption. */
   async function rotateThrough(e: RotationEnv, overlapSeconds: number) {
@@ -233,6 +251,9 @@ describe('rotation at Kinescope: both keys during the overlap, the old one delet
     expect([...server.keys.values()].map((k) => k.kid)).toEqual([vault.find('chat').kid]);
     expect(vault.find(predecessor.id).status).toBe('retired');
     expect(count(server, 'POST')).toBe(1);
+    // The activity log has each step once, in order, whatever was interrupted.
+    expect(rotationSteps()).toEqual(steps);
+    expect(vault.activity.verify().intact).toBe(true);
     return interruptions;
   }
 
@@ -244,7 +265,6 @@ describe('rotation at Kinescope: both keys during the overlap, the old one delet
     }
   }
 
-  const steps = plannedSteps({ mode: 'overlap', platforms: ['kinescope'] });
   for (const failAfter of steps.slice(0, -1)) {
     it(`an interruption after "${failAfter}", then resume: nothing uploaded twice, nothing deleted early`, async () => {
       await uploadedChatKey();

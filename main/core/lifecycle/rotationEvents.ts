@@ -12,28 +12,13 @@ export interface RotationStepEvent {
   remoteIds?: readonly string[];
 }
 
-/** The part of the activity log a rotation writes to (main/core/lifecycle/activity.ts). */
-interface ActivityAppender {
-  entryNow(draft: {
-    event: 'rotation-step';
-    keyId: string;
-    kid: string;
-    provider: string | null;
-    detail: Record<string, string | number | boolean | null>;
-  }): unknown;
-  append(entry: unknown): unknown;
-}
-
 /**
  * The single place rotation steps reach the activity log. Called inside the step's own
- * transaction, so a step is recorded exactly when it is done. A vault without a log (an older
- * build) records nothing.
+ * transaction (the log's append joins it), so a step is recorded exactly when it is done.
  */
 export function recordRotationStep(vault: Vault, event: RotationStepEvent): void {
-  const log = (vault as unknown as { activity?: ActivityAppender }).activity;
-  if (!log || typeof log.append !== 'function' || typeof log.entryNow !== 'function') return;
-  log.append(
-    log.entryNow({
+  vault.activity.append(
+    vault.activity.entryNow({
       event: 'rotation-step',
       keyId: event.keyId,
       kid: event.kid,
