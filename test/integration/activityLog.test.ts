@@ -366,3 +366,44 @@ describe('filters and CSV', () => {
     expect(line).toContain(`kinescope,"'=HYPERLINK(""x"")",,user_id=u1; username=Ann,`);
   });
 });
+
+describe('the hashed text', () => {
+  it('is the canonical JSON of the whole record', async () => {
+    const { hashOf } = await import('../../main/core/lifecycle/activityChain.ts');
+    const { createHash } = await import('node:crypto');
+    const row = {
+      id: 7,
+      at: '2026-01-01T00:00:00.000Z',
+      source: 'cli',
+      event: 'token-minted',
+      key_id: 'k',
+      kid: 'kid "quoted"',
+      provider: null,
+      kind: null,
+      jti: 'j',
+      subjects: canonicalJson({ sub: 'ann', email: 'a@b' }),
+      expires_at: null,
+      destination: 'kinescope.io',
+      detail: canonicalJson({ via: 'token', n: 2 }),
+      prev_hash: GENESIS_HASH,
+    };
+    const whole = canonicalJson({
+      v: 1,
+      id: 7,
+      at: row.at,
+      source: row.source,
+      event: row.event,
+      keyId: row.key_id,
+      kid: row.kid,
+      provider: null,
+      kind: null,
+      jti: 'j',
+      subjects: { sub: 'ann', email: 'a@b' },
+      expiresAt: null,
+      destination: row.destination,
+      detail: { via: 'token', n: 2 },
+      prev: GENESIS_HASH,
+    });
+    expect(hashOf(row)).toBe(createHash('sha256').update(whole).digest('hex'));
+  });
+});

@@ -227,11 +227,14 @@ export class ActivityLog {
    */
   append(entry: ActivityEntry): number {
     return this.database.transaction(() => {
+      // The newest record and the id sequence in one statement: this runs on every click.
       const head = this.statement(
-        'SELECT id, hash FROM activity ORDER BY id DESC LIMIT 1',
-      ).get() as { id: number; hash: string } | undefined;
-      const id = Math.max(this.sequence(), Number(head?.id ?? 0)) + 1;
-      const prev = head?.hash ?? this.anchor()?.last_hash ?? GENESIS_HASH;
+        `SELECT newest.id, newest.hash,
+           (SELECT seq FROM sqlite_sequence WHERE name = 'activity') AS seq
+         FROM (SELECT 1) LEFT JOIN (SELECT id, hash FROM activity ORDER BY id DESC LIMIT 1) AS newest`,
+      ).get() as { id: number | null; hash: string | null; seq: number | null };
+      const id = Math.max(Number(head.seq ?? 0), Number(head.id ?? 0)) + 1;
+      const prev = head.hash ?? this.anchor()?.last_hash ?? GENESIS_HASH;
       const row: Omit<ActivityRow, 'hash'> = {
         id,
         at: entry.at ?? new Date().toISOString(),

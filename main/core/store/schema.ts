@@ -125,7 +125,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 4: the activity log (lifecycle/activity): append-only, each record chained to the one before
   // by its hash. AUTOINCREMENT so ids are never reused: a gap, or a newest id below the sequence,
-  // names a removed record. The anchor holds the last pruned record's id and hash.
+  // names a removed record. The anchor holds the last pruned record's id and hash. No index but
+  // the ids: every redirect click appends a record, and lists read newest first by id.
   `
   CREATE TABLE activity (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -144,8 +145,6 @@ export const MIGRATIONS: readonly string[] = [
     prev_hash   TEXT NOT NULL,
     hash        TEXT NOT NULL
   ) STRICT;
-  CREATE INDEX activity_by_at ON activity (at);
-  CREATE INDEX activity_by_key ON activity (key_id, id);
 
   CREATE TABLE activity_anchor (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
