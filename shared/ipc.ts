@@ -479,7 +479,14 @@ export const CONTRACT = {
     response: z.object({ path: z.string().nullable() }).strict(),
   },
   deleteKey: {
-    request: z.object({ id: keyRef, evenIfUploaded: z.boolean() }).strict(),
+    request: z
+      .object({
+        id: keyRef,
+        evenIfUploaded: z.boolean(),
+        /** A retiring key (inside its rotation overlap) is refused unless this is true (§26). */
+        evenIfRetiring: z.boolean().optional(),
+      })
+      .strict(),
     response: z.object({ deleted: z.string() }).strict(),
   },
   copyKeySecret: {

@@ -8,6 +8,7 @@ import { createBackup, MAX_BACKUP_BYTES, restoreBackup } from '../backup/backup.
 import { writeSecretFile } from '../backup/file.ts';
 import { checkPassphrase } from '../backup/format.ts';
 import { exportPublic } from '../keys/export.ts';
+import { verificationFamily } from '../lifecycle/rotationFamily.ts';
 import { generateKeyMaterial } from '../keys/generate.ts';
 import { importKeyMaterial } from '../keys/import.ts';
 import { allProviders, providerById } from '../providers/index.ts';
@@ -191,14 +192,18 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return {
         key: toKeyView(record, new Date(), missing.has(record.id)),
         jwk: pub ? exportPublic([record], 'jwk') : null,
-        jwks: pub ? exportPublic([record], 'jwks') : null,
+        // During a rotation's overlap the JWKS holds both keys, as keys export does.
+        jwks: pub ? exportPublic(verificationFamily(vault, record), 'jwks') : null,
         pem: pub ? exportPublic([record], 'pem') : null,
       };
     },
 
     async saveKeyAs({ id, format }) {
       const record = vault.find(id);
-      const text = exportPublic([record], format);
+      const text = exportPublic(
+        format === 'jwks' ? verificationFamily(vault, record) : [record],
+        format,
+      );
       const extension = format === 'pem' ? 'pem' : 'json';
       const path = await ports.chooseSavePath(`${record.name}.${format}.${extension}`);
       if (path === null) return { path: null };
@@ -210,8 +215,8 @@ export function createAppCore(deps: HandlerDeps): AppCore {
       return { path };
     },
 
-    async deleteKey({ id, evenIfUploaded }) {
-      const record = await vault.remove(id, { evenIfUploaded });
+    async deleteKey({ id, evenIfUploaded, evenIfRetiring }) {
+      const record = await vault.remove(id, { evenIfUploaded, evenIfRetiring });
       return { deleted: record.id };
     },
 
