@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempHome } from '../helpers/cli.ts';
-import { KinescopeContract, type Fault } from '../helpers/contractServers.ts';
+import {
+  KinescopeContract,
+  NativeFrameContract,
+  type ContractServer,
+  type Fault,
+} from '../helpers/contractServers.ts';
 import { httpRequest, sleep, spawnServe, waitFor } from '../helpers/serverHarness.ts';
 
 const KINESCOPE_TOKEN = '3f0c6a52-8a1e-4c7b-9d51-2b7e0a9c4d11';
@@ -98,6 +103,16 @@ const count = (method: string, path = '/v1/jwk') =>
  * `fault`), then kills it with SIGKILL: a crash or a closed laptop in the middle of a step.
  */
 async function killAtRequest(
+  args: string[],
+  home: string,
+  nth: number,
+  fault: Fault,
+): Promise<void> {
+  return killAtRequestOn(server, args, home, nth, fault);
+}
+
+async function killAtRequestOn(
+  server: ContractServer,
   args: string[],
   home: string,
   nth: number,
@@ -350,4 +365,94 @@ describe('keycast keys rotate: what verifiers see, refusals, exit codes', () => 
     expect(after.find((k) => k.name === 'ams')?.id).not.toBe(before.id);
     expect(after.find((k) => k.id === before.id)?.status).toBe('retired');
   });
+});
+
+describe('keycast keys rotate of a Native Frame issuer, killed at its PUTs, then --resume', () => {
+  const NF_SERVICE_JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzdmMifQ.c2VydmljZS1zaWduYXR1cmU';
+  const ISS = 'keycast-cli-rotation';
+  let nf: NativeFrameContract;
+  beforeAll(async () => {
+    nf = await new NativeFrameContract(NF_SERVICE_JWT).start();
+  });
+  afterAll(() => nf.stop());
+  beforeEach(() => {
+    nf.requests.length = 0;
+    nf.issuers.clear();
+  });
+
+  const issuerKids = () =>
+    ((nf.issuers.get(ISS)?.keys ?? []) as { kid: string }[]).map((k) => k.kid).sort();
+  const issuerFlags = ['--project-id', 'proj-1', '--aud', 'nf-aud'];
+
+  async function issuerVault(): Promise<{ home: string; predecessor: KeyRow }> {
+    const home = tempHome();
+    await ok(['credentials', 'set', 'nativeframe'], home, NF_SERVICE_JWT);
+    await ok(
+      ['keys', 'generate', '--alg', 'RS256', '--name', 'nf', '--provider', 'nativeframe'],
+      home,
+    );
+    await ok(
+      [
+        'upload',
+        'nativeframe',
+        '--key',
+        'nf',
+        '--iss',
+        ISS,
+        ...issuerFlags,
+        '--api-url',
+        nf.baseUrl,
+      ],
+      home,
+    );
+    nf.requests.length = 0;
+    return { home, predecessor: (await keys(home))[0]! };
+  }
+
+  const cases: [string, Fault][] = [
+    ['killed before Native Frame carries out the PUT with both keys', 'hang'],
+    ['killed after Native Frame carried out the PUT with both keys', { hangAfterRoute: true }],
+    ['three 503s on the PUT with both keys (retried twice, then a failed run)', { status: 503 }],
+  ];
+  for (const [title, fault] of cases) {
+    it(title, async () => {
+      const { home, predecessor } = await issuerVault();
+      const args = [
+        'keys',
+        'rotate',
+        'nf',
+        ...issuerFlags,
+        '--api-url',
+        nf.baseUrl,
+        '--overlap',
+        `${OVERLAP_S}s`,
+      ];
+      if (fault === 'hang' || (typeof fault === 'object' && 'hangAfterRoute' in fault)) {
+        await killAtRequestOn(nf, args, home, 1, fault);
+      } else {
+        nf.fail(fault, 3);
+        const failed = await runCli(args, { home });
+        expect(failed.code).toBe(3);
+        expect(failed.stderr).toMatch(/^keycast: Native Frame .*503/);
+      }
+      // Not switched yet: the predecessor still signs, whatever the issuer holds.
+      expect((await keys(home)).find((k) => k.name === 'nf')?.id).toBe(predecessor.id);
+      const resumed = JSON.parse(
+        (await ok(['keys', 'rotate', 'nf', '--resume', '--json'], home)).stdout,
+      ) as {
+        waiting: { reason: string };
+        rotation: { successor: KeyRow };
+      };
+      expect(resumed.waiting.reason).toBe('overlap');
+      const successorKid = resumed.rotation.successor.kid;
+      expect(issuerKids()).toEqual([predecessor.kid, successorKid].sort());
+      await sleep(OVERLAP_S * 1000 + 200);
+      await killAtRequestOn(nf, ['maintain'], home, 1, { hangAfterRoute: true });
+      expect((await ok(['maintain'], home)).stdout).toMatch(
+        /^advanced nf: Registered Native Frame issuer/m,
+      );
+      expect(issuerKids()).toEqual([successorKid]);
+      expect((await keys(home)).find((k) => k.id === predecessor.id)?.status).toBe('retired');
+    });
+  }
 });
