@@ -1,4 +1,4 @@
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { jwksDocument } from '../../main/core/links/jwks.ts';
@@ -9,7 +9,8 @@ import {
   startRotation,
   type RotationEnv,
 } from '../../main/core/lifecycle/rotation.ts';
-import { verificationFamilies } from '../../main/core/lifecycle/rotationFamily.ts';
+import { signingKeyFor, verificationFamilies } from '../../main/core/lifecycle/rotationFamily.ts';
+import { LinkService } from '../../main/core/links/service.ts';
 import { KEEP_FRESH_SETTING as OBS_KEEP_FRESH } from '../../main/core/obs/keepFreshRunner.ts';
 import { KEEP_FRESH_SETTING } from '../../main/core/lifecycle/rotationSwitch.ts';
 import {
@@ -503,5 +504,41 @@ describe('what refers to the key moves to the successor at the switch', () => {
     now = T0 + 600_000;
     await continueRotation(e, findOpenRotation(vault, predecessor.id).id);
     await vault.remove(predecessor.id);
+  });
+});
+
+describe('redirect links that were not moved (PostgreSQL keeps them) follow the successor', () => {
+  it('a link naming the retiring key mints with the successor, and the server starts without a warning', async () => {
+    const predecessor = await vault.add(await generateKeyMaterial('RS256'), {
+      name: 'chat',
+      provider: 'kinescope',
+    });
+    const service = new LinkService(vault, new SqliteLinkStore(vault.database), {
+      publicUrl: 'https://go.example.com',
+    });
+    const issued = await service.create({
+      provider: 'kinescope',
+      kind: 'chat',
+      key: 'chat',
+      params: chatParams,
+    });
+    await startRotation(env({ baseUrl: 'http://127.0.0.1:9' }), 'chat', { overlapSeconds: 600 });
+    const successor = vault.find('chat');
+    expect(signingKeyFor(vault, vault.find(predecessor.id)).id).toBe(successor.id);
+    expect(signingKeyFor(vault, successor).id).toBe(successor.id);
+    // As a PostgreSQL store would have it: the link still names the predecessor's id.
+    vault.database.db
+      .prepare('UPDATE links SET key_id = ? WHERE id = ?')
+      .run(predecessor.id, issued.link.id);
+    // A server started after the switch (a running one sees it within its few-second plan cache).
+    const server = new LinkService(vault, new SqliteLinkStore(vault.database), {
+      publicUrl: 'https://go.example.com',
+    });
+    expect(await server.loadSigningKeys()).toEqual([]);
+    const followed = await server.follow(issued.url.split('/l/')[1]!);
+    expect(followed.ok).toBe(true);
+    const location = (followed as { location: string }).location;
+    const token = new URL(location).searchParams.get('token')!;
+    expect(decodeProtectedHeader(token).kid).toBe(successor.kid);
   });
 });

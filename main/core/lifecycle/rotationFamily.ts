@@ -38,13 +38,21 @@ export function verificationFamilies(vault: Vault, records: readonly KeyRecord[]
   return [...all.values()];
 }
 
-/** A key as it stands now: a retired one is followed to the key that replaced it. */
-function current(vault: Vault, record: KeyRecord): KeyRecord {
+/**
+ * The key that signs in `record`'s place: the key itself, or, for one replaced in a rotation
+ * (retiring or retired), the successor it switched to. Redirect links kept in PostgreSQL name the
+ * key id of the vault that created them and are not moved at a switch: they follow it this way.
+ */
+export function signingKeyFor(vault: Vault, record: KeyRecord): KeyRecord {
   let key = record;
-  for (let hops = 0; key.status === 'retired' && hops < 10; hops += 1) {
+  for (let hops = 0; key.status !== 'active' && hops < 10; hops += 1) {
     const rotation = vault.database.read(() => rotationRetiring(vault.database.db, key.id));
-    if (!rotation?.completedAt) break;
-    key = vault.find(rotation.successorId);
+    if (!rotation?.switchedAt) break;
+    try {
+      key = vault.find(rotation.successorId);
+    } catch {
+      break;
+    }
   }
   return key;
 }
@@ -66,7 +74,7 @@ export function liveJwks(
     jwksDocument(
       verificationFamilies(
         vault,
-        ids.map((id) => current(vault, vault.find(id))),
+        ids.map((id) => signingKeyFor(vault, vault.find(id))),
       ),
     );
   let doc = make();

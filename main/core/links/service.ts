@@ -13,6 +13,7 @@ import type { ActivityEntry } from '../lifecycle/activity.ts';
 import { mintUnrecorded } from '../providers/mint.ts';
 import type { LocalKind, Provider, RawParams } from '../providers/types.ts';
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
+import { signingKeyFor } from '../lifecycle/rotationFamily.ts';
 import type { Vault } from '../vault/vault.ts';
 import { agentFamily, shortenAddress } from './clientInfo.ts';
 import { refusalAt } from './status.ts';
@@ -260,7 +261,7 @@ export class LinkService {
     const active = (await this.store.list()).filter((l) => !l.revokedAt);
     const warnings: string[] = [];
     for (const id of new Set(active.map((l) => l.keyId))) {
-      const record = this.vault.find(id);
+      const record = signingKeyFor(this.vault, this.vault.find(id));
       try {
         await this.vault.signer(record);
       } catch (error) {
@@ -347,7 +348,9 @@ export class LinkService {
       until: nowMs + PLAN_CACHE_MS,
       provider: resolved,
       redirect: redirectKind(resolved, kind).redirect!,
-      record: this.vault.find(keyId),
+      // A link whose key was replaced in a rotation signs with the successor (PostgreSQL links
+      // are not moved at the switch).
+      record: signingKeyFor(this.vault, this.vault.find(keyId)),
     };
     this.plans.set(name, plan);
     return plan;
