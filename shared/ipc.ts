@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVITY_EVENTS, ACTIVITY_SOURCES } from './activity.ts';
 import { ALGORITHMS, RSA_SIZES } from './algorithms.ts';
 import { UploadSchema } from './keyRecord.ts';
 import { StatusReportSchema } from './status.ts';
@@ -403,6 +404,62 @@ export const KeepFreshStateSchema = z
   .strict();
 export type KeepFreshStateView = z.infer<typeof KeepFreshStateSchema>;
 
+/** One activity record as the Activity screen shows it: never a token, a secret or a full URL. */
+export const ActivityRecordViewSchema = z
+  .object({
+    id: z.number().int(),
+    at: iso,
+    source: z.string(),
+    event: z.string(),
+    keyId: z.string().nullable(),
+    kid: z.string().nullable(),
+    provider: z.string().nullable(),
+    kind: z.string().nullable(),
+    jti: z.string().nullable(),
+    subjects: z.record(z.string(), z.string()).nullable(),
+    expiresAt: iso.nullable(),
+    destination: z.string().nullable(),
+    detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .strict();
+export type ActivityRecordView = z.infer<typeof ActivityRecordViewSchema>;
+
+export const ActivitySettingsSchema = z
+  .object({
+    retentionDays: z.number().int().min(1).max(3650),
+    hashSubjects: z.boolean(),
+  })
+  .strict();
+
+/** The Activity screen's filters: the same as `keycast activity`. */
+const activityFilter = {
+  /** A date, a date-time, or a duration back from now (7d). */
+  since: z.string().trim().min(1).max(40).optional(),
+  key: keyRef.optional(),
+  provider: name.optional(),
+  kind: name.optional(),
+  event: z.enum(ACTIVITY_EVENTS).optional(),
+  source: z.enum(ACTIVITY_SOURCES).optional(),
+  subject: z.string().trim().min(1).max(200).optional(),
+};
+
+export const ActivityVerificationSchema = z
+  .object({
+    intact: z.boolean(),
+    records: z.number().int(),
+    head: z.object({ id: z.number().int(), hash: z.string() }).strict().nullable(),
+    prunedThrough: z.number().int().nullable(),
+    problem: z
+      .object({
+        kind: z.enum(['changed', 'removed', 'anchor']),
+        id: z.number().int(),
+        message: z.string(),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
 export const CONTRACT = {
   appInfo: {
     request: none,
@@ -734,6 +791,49 @@ export const CONTRACT = {
   saveObsKeepFresh: { request: KeepFreshSettingsSchema, response: KeepFreshStateSchema },
   /** What expires within 30 days or waits for the person: the banner on every screen. */
   statusReport: { request: none, response: StatusReportSchema },
+  /** The Activity screen: records newest first, a page at a time (`beforeId`). */
+  listActivity: {
+    request: z
+      .object({
+        ...activityFilter,
+        beforeId: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+    response: z
+      .object({
+        records: z.array(ActivityRecordViewSchema),
+        /** More records match beyond this page. */
+        more: z.boolean(),
+        settings: ActivitySettingsSchema,
+      })
+      .strict(),
+  },
+  /** Every record the filters match, as CSV, to a file the person chooses in a save dialog. */
+  exportActivity: {
+    request: z.object(activityFilter).strict(),
+    response: z.object({ path: z.string().nullable(), count: z.number().int() }).strict(),
+  },
+  verifyActivity: { request: none, response: ActivityVerificationSchema },
+  saveActivitySettings: {
+    request: z
+      .object({
+        retentionDays: z.number().int().min(1).max(3650).optional(),
+        hashSubjects: z.boolean().optional(),
+      })
+      .strict(),
+    response: ActivitySettingsSchema,
+  },
+  pruneActivity: {
+    request: none,
+    response: z
+      .object({
+        pruned: z.number().int(),
+        through: z.number().int().nullable(),
+        olderThanDays: z.number().int(),
+      })
+      .strict(),
+  },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export type Contract = typeof CONTRACT;

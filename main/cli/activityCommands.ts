@@ -6,16 +6,16 @@ import {
   type ActivityRecord,
   type ActivitySource,
 } from '../../shared/activity.ts';
-import { InputError, NotFoundError } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
 import type { ActivityVerification } from '../core/lifecycle/activity.ts';
 import {
   activityCsv,
   DEFAULT_LIMIT,
+  keyRefs,
   parseLimit,
   parseSince,
   type ActivityFilter,
 } from '../core/lifecycle/activityQuery.ts';
-import type { Vault } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
 import { collect, note, printJson, printLines, table } from './io.ts';
 
@@ -145,17 +145,6 @@ function filterFrom(flags: ListFlags): ActivityFilter {
     source: flags.source,
     limit: flags.limit ? parseLimit(flags.limit) : undefined,
   };
-}
-
-/** A key in the vault matches by its id and kid; a deleted one by its id, kid or former name. */
-function keyRefs(vault: Vault, ref: string): string[] {
-  try {
-    const record = vault.find(ref);
-    return [record.id, record.kid];
-  } catch (error) {
-    if (error instanceof NotFoundError) return [ref, ...vault.activity.keyIdsNamed(ref)];
-    throw error;
-  }
 }
 
 /** `90d`, or a bare number of days. */

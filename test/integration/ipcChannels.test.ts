@@ -41,7 +41,7 @@ describe('every IPC channel, against the real core and keychain', () => {
     home = mkdtempSync(join(tmpdir(), 'keycast-ipc-'));
     kinescope = await new KinescopeContract(API_TOKEN).start();
     kinescope.events.set('evt-1', { id: 'evt-1', chat_jwt_required: false });
-    vault = new Vault({ dataDir: home });
+    vault = new Vault({ dataDir: home, source: 'app' });
     desktop = new TestDesktop();
     const core = createAppCore({
       vault,
@@ -195,6 +195,12 @@ describe('every IPC channel, against the real core and keychain', () => {
       },
       obsKeepFreshState: {},
       statusReport: {},
+      // The Activity screen: the records of everything above, exported through a save dialog.
+      listActivity: { since: '1d', limit: 500 },
+      exportActivity: { event: 'token-minted' },
+      verifyActivity: {},
+      saveActivitySettings: { retentionDays: 90, hashSubjects: true },
+      pruneActivity: {},
     };
     expect(Object.keys(requests).sort()).toEqual([...ACTIONS].sort());
 
@@ -205,6 +211,9 @@ describe('every IPC channel, against the real core and keychain', () => {
     let linkId = '';
     let sheetId = '';
     let server = '';
+    let activity: {
+      records: { event: string; source: string; detail: Record<string, unknown> }[];
+    } = { records: [] };
     for (const [action, request] of Object.entries(requests) as [Action, unknown][]) {
       if (action === 'deleteFromKinescope') {
         const remote = [...kinescope.keys.keys()][0]!;
@@ -213,6 +222,7 @@ describe('every IPC channel, against the real core and keychain', () => {
       if (action === 'backupVault') desktop.nextSavePath = join(home, 'walk.kcbackup');
       if (action === 'restoreVault') desktop.nextBackupFile = join(home, 'walk.kcbackup');
       if (action === 'importAttendees') desktop.nextSavePath = join(home, 'links.csv');
+      if (action === 'exportActivity') desktop.nextSavePath = join(home, 'activity.csv');
       if (['reissueLink', 'revokeLink', 'deleteLink'].includes(action))
         (request as { id: string }).id = linkId;
       if (action === 'checkAttendeeImport' || action === 'importAttendees')
@@ -242,7 +252,9 @@ describe('every IPC channel, against the real core and keychain', () => {
       expect(leaked, action).toEqual([]);
       for (const secret of secrets)
         expect(text.includes(secret), `${action} leaks a secret`).toBe(false);
-      expect(text.includes('"hash"'), `${action} shows a link hash`).toBe(false);
+      // The activity chain's newest hash is public (it is what an admin notes to compare later).
+      const withoutChainHead = text.replace(/"head":\{"id":\d+,"hash":"[0-9a-f]{64}"\}/, '');
+      expect(withoutChainHead.includes('"hash"'), `${action} shows a link hash`).toBe(false);
       if (!issuing.includes(action)) {
         for (const secret of linkSecrets)
           expect(text.includes(secret), `${action} shows a link's secret id`).toBe(false);
@@ -253,6 +265,8 @@ describe('every IPC channel, against the real core and keychain', () => {
       if (action === 'createLink') linkId = (value.link as { id: string }).id;
       if (action === 'openAttendeeCsv') sheetId = value.sheetId as string;
       if (action === 'startLinkServer') server = value.address as string;
+      if (action === 'mintToken') secrets.push((value as { token: string }).token);
+      if (action === 'listActivity') activity = value as typeof activity;
       answered.push(action);
     }
     expect(answered).toHaveLength(ACTIONS.length);
@@ -282,6 +296,22 @@ describe('every IPC channel, against the real core and keychain', () => {
     const report = await call(dispatch, 'statusReport', {});
     expect(report).toMatchObject({ due: true, windowDays: 30 });
     expect(report.items.map((i) => [i.kind, i.key?.name])).toEqual([['key-expiring', 'walk']]);
+    // The activity: every mint of the walk recorded by the app (the click by the app's server;
+    // Send to OBS minted before it found no OBS), exported as CSV (0600), the chain intact, the
+    // settings saved; never a token (checked above).
+    const minted = activity.records.filter((r) => r.event === 'token-minted');
+    expect(minted.map((r) => r.detail.via).sort()).toEqual(['mint', 'mint', 'obs', 'redirect']);
+    expect(new Set(activity.records.map((r) => r.source))).toEqual(new Set(['app']));
+    expect(statSync(join(home, 'activity.csv')).mode & 0o777).toBe(0o600);
+    const exported = readFileSync(join(home, 'activity.csv'), 'utf8').trim().split('\n');
+    expect(exported[0]).toMatch(/^id,at,source,event,/);
+    expect(exported).toHaveLength(5);
+    for (const secret of secrets) expect(exported.join('\n').includes(secret)).toBe(false);
+    expect(await call(dispatch, 'verifyActivity', {})).toMatchObject({ intact: true });
+    expect((await call(dispatch, 'listActivity', { limit: 1 })).settings).toEqual({
+      retentionDays: 90,
+      hashSubjects: true,
+    });
     const imported = (await call(dispatch, 'listLinks', {})).links;
     expect(imported.map((l) => [l.label, l.status, l.maxUses])).toEqual([
       ['Ann Lee', 'active', 2],

@@ -32,6 +32,7 @@ import { isAllowedExternal } from './externalUrls.ts';
 import { formFieldsOf } from './formFields.ts';
 import { Jobs } from './jobs.ts';
 import { toKeyView } from './keyView.ts';
+import { createActivityHandlers } from './activityHandlers.ts';
 import { createLinkHandlers, type LinkDeps } from './linkHandlers.ts';
 import { createObsHandlers, type ObsDeps } from './obsHandlers.ts';
 import { createStatusHandlers, type StatusDeps } from './statusHandlers.ts';
@@ -115,6 +116,7 @@ export function createAppCore(deps: HandlerDeps): AppCore {
     ...createLinkHandlers(deps, jobs),
     ...obs.handlers,
     ...createStatusHandlers(vault, deps.status),
+    ...createActivityHandlers(vault, ports),
 
     async appInfo() {
       return {

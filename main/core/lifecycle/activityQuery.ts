@@ -1,8 +1,9 @@
 import type { SQLInputValue } from 'node:sqlite';
 import { stringify } from 'csv-stringify/sync';
 import type { ActivityRecord, ActivitySource, DetailValue } from '../../../shared/activity.ts';
-import { InputError } from '../errors.ts';
+import { InputError, NotFoundError } from '../errors.ts';
 import { parseDuration } from '../time.ts';
+import type { Vault } from '../vault/vault.ts';
 import type { ActivityRow } from './activityChain.ts';
 
 /** What `keycast activity` and the app's Activity screen filter by; every member optional. */
@@ -49,6 +50,20 @@ export function parseLimit(text: string): number {
     throw new InputError(`--limit must be a whole number from 1 to ${MAX_LIMIT}; got "${text}".`);
   }
   return limit;
+}
+
+/**
+ * What `--key` (or the screen's key filter) matches: a key in the vault by its id and kid; a
+ * deleted one by the id or kid given, or by the name it had.
+ */
+export function keyRefs(vault: Vault, ref: string): string[] {
+  try {
+    const record = vault.find(ref);
+    return [record.id, record.kid];
+  } catch (error) {
+    if (error instanceof NotFoundError) return [ref, ...vault.activity.keyIdsNamed(ref)];
+    throw error;
+  }
 }
 
 /** The WHERE clause and its values for a filter (newest first, by id). */
