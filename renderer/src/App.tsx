@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/ipc.ts';
 import { call } from './api.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { StatusBanner } from './components/StatusBanner.tsx';
+import { ActivityScreen } from './screens/ActivityScreen.tsx';
 import { InspectScreen } from './screens/InspectScreen.tsx';
 import { KeysScreen } from './screens/KeysScreen.tsx';
 import { LinksScreen } from './screens/LinksScreen.tsx';
@@ -10,7 +11,7 @@ import { MintScreen } from './screens/MintScreen.tsx';
 import { ProvidersScreen } from './screens/ProvidersScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 
-const SCREENS = ['Keys', 'Mint', 'Links', 'Inspect', 'Providers', 'Settings'] as const;
+const SCREENS = ['Keys', 'Mint', 'Links', 'Inspect', 'Providers', 'Activity', 'Settings'] as const;
 type Screen = (typeof SCREENS)[number];
 
 /** Applies the theme: "system" follows prefers-color-scheme through CSS alone. */
@@ -73,6 +74,7 @@ export function App() {
           {screen === 'Links' && <LinksScreen />}
           {screen === 'Inspect' && <InspectScreen />}
           {screen === 'Providers' && <ProvidersScreen />}
+          {screen === 'Activity' && <ActivityScreen />}
           {screen === 'Settings' && <SettingsScreen onSettings={(s) => applyTheme(s.theme)} />}
         </ErrorBoundary>
       </main>

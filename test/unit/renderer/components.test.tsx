@@ -238,12 +238,17 @@ describe('the whole app shell', () => {
       ...shell([]),
       listProviders: () => ({ providers: [] }),
       listCredentials: () => ({ credentials: [] }),
+      listActivity: () => ({
+        records: [],
+        more: false,
+        settings: { retentionDays: 180, hashSubjects: false },
+      }),
     });
     const { App } = await import('../../../renderer/src/App.tsx');
     render(<App />);
     await screen.findByText(/No keys yet/);
     const user = userEvent.setup();
-    for (const name of ['Mint', 'Inspect', 'Providers', 'Settings']) {
+    for (const name of ['Mint', 'Inspect', 'Providers', 'Activity', 'Settings']) {
       const button = screen.getByRole('button', { name });
       button.focus();
       await user.keyboard('{Enter}');
