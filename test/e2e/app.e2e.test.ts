@@ -508,6 +508,45 @@ describe('the desktop UI in Chromium, bridged to the real core and keychain', ()
     expect(await table.getByRole('row', { name: /Lee, Dee/ }).textContent()).toContain('0/∞');
   });
 
+  it('shows the session on the Activity screen, filters it, exports it and verifies the chain', async () => {
+    const { page } = app;
+    await show(page, 'Activity');
+    const table = page.getByRole('table', { name: 'Activity' });
+    await table.waitFor();
+    const text = (await table.textContent()) ?? '';
+    for (const event of [
+      'key generated',
+      'key uploaded',
+      'token minted · Mint',
+      'token minted · redirect click',
+      'backup written',
+      'backup restored',
+    ])
+      expect(text, event).toContain(event);
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
+    await page.getByLabel('Event').selectOption('token-minted');
+    await expect
+      .poll(async () =>
+        (await table.getByRole('row').allTextContents())
+          .slice(1)
+          .every((row) => row.includes('token minted')),
+      )
+      .toBe(true);
+    const saved = join(home, 'activity.csv');
+    app.desktop.nextSavePath = saved;
+    await page.getByRole('button', { name: 'Export CSV…' }).click();
+    await page.getByText(/^Exported \d+ record\(s\) to /).waitFor();
+    expect(statSync(saved).mode & 0o777).toBe(0o600);
+    const csv = readFileSync(saved, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/^id,at,source,event,/);
+    expect(csv).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText(/^The activity log is intact: \d+ record\(s\) verified/).waitFor();
+    await page.getByLabel('Event').selectOption('');
+    await table.getByText('key generated').first().waitFor();
+    await screenshot(page, 'activity');
+  });
+
   it('refuses a link outside the allow-list and keeps the CSP in force', async () => {
     const { page } = app;
     const answer = await page.evaluate(() =>

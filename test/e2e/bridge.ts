@@ -77,7 +77,7 @@ export async function openApp(
 ): Promise<Bridged> {
   const page = await context.newPage();
   const desktop = new TestDesktop();
-  const vault = new Vault({ dataDir: options.dataDir });
+  const vault = new Vault({ dataDir: options.dataDir, source: 'app' });
   const progress = (p: Progress): void =>
     void page.evaluate((value) => window.__keycastProgress?.(value), p).catch(() => undefined);
   const core = createAppCore({
