@@ -444,6 +444,29 @@ describe('windows and refusal reasons: one table, both stores', () => {
       expect((await store.find(l.id))?.uses).toBe(3);
     }
   });
+
+  it('runs `counted` (the activity record of a click) once per counted use: inside the SQLite transaction, after the PostgreSQL commit', async () => {
+    for (const kind of kinds) {
+      const store = await emptyStore(kind);
+      const l = link({ maxUses: 1 });
+      await store.create(l);
+      let calls = 0;
+      const draft = { kid: 'kid-1', jti: 'j', client: null, agent: null };
+      expect((await store.use(l.id, at(T0, 1), draft, () => void calls++)).ok, kind).toBe(true);
+      expect((await store.use(l.id, at(T0, 2), draft, () => void calls++)).ok, kind).toBe(false);
+      expect(calls, kind).toBe(1);
+      // When it fails, SQLite counts nothing (one transaction); PostgreSQL has committed the use.
+      const other = link({ maxUses: 1 });
+      await store.create(other);
+      const failing = (): void => {
+        throw new Error('no record, no token');
+      };
+      await expect(store.use(other.id, at(T0, 3), draft, failing), kind).rejects.toThrow(
+        'no record, no token',
+      );
+      expect((await store.find(other.id))?.uses, kind).toBe(kind === 'sqlite' ? 0 : 1);
+    }
+  });
 });
 
 describe.skipIf(skipPostgres)('PostgreSQL shared by several instances', () => {
