@@ -103,6 +103,7 @@ function describeReport(r: DoctorReport): string[] {
     `Data folder ${r.dataDir}`,
     `Database    ${r.database} (schema ${r.schemaVersion}): ${r.integrity.length ? `DAMAGED — ${r.integrity.join('; ')}` : 'integrity ok'}`,
     `Keychain    ${r.keychain ?? 'available'}`,
+    `Activity    ${r.activity.problem ? `BROKEN — ${r.activity.problem} (keycast activity verify)` : `${r.activity.records} record(s), chain intact`}`,
   ];
   const section = (title: string, items: string[], fix: string): void => {
     if (items.length === 0) return;

@@ -353,6 +353,9 @@ describe('keycast activity verify', () => {
     const home = await minted(3);
     try {
       expect((await runCli(['activity', 'verify'], { home })).code).toBe(0);
+      expect((await cli(home, ['doctor'])).stdout).toContain(
+        'Activity    4 record(s), chain intact',
+      );
       byHand(home, 'UPDATE activity SET subjects = \'{"sub":"mallory"}\' WHERE id = 3');
       const result = await runCli(['activity', 'verify'], { home });
       expect(result.code).toBe(1);
@@ -367,6 +370,12 @@ describe('keycast activity verify', () => {
         problem: { kind: string; id: number };
       };
       expect(json).toMatchObject({ intact: false, problem: { kind: 'changed', id: 3 } });
+      // keycast doctor checks the chain too.
+      const doctor = await runCli(['doctor'], { home });
+      expect(doctor.code).toBe(1);
+      expect(doctor.stdout).toContain(
+        'Activity    BROKEN — Record #3 was changed: its content no longer matches its hash. (keycast activity verify)',
+      );
     } finally {
       await cleanUp(home);
     }

@@ -19,6 +19,8 @@ export interface DoctorReport {
   brokenTemplates: BrokenTemplate[];
   /** Keychain items of this vault that no record points to; null where the keychain cannot list. */
   orphanedItems: string[] | null;
+  /** The activity log's hash chain: the first record changed or removed, or null when intact. */
+  activity: { records: number; problem: string | null };
   healthy: boolean;
 }
 
@@ -56,10 +58,12 @@ export async function diagnose(vault: Vault): Promise<DoctorReport> {
     unreadableKeys: db.read(() => unreadableKeys(db.db)),
     brokenTemplates: storedTemplates(vault).broken,
     orphanedItems,
+    activity: activityCheck(vault),
   };
   const healthy =
     report.integrity.length === 0 &&
     keychain === null &&
+    report.activity.problem === null &&
     [
       missingSecrets,
       report.quarantined,
@@ -68,6 +72,11 @@ export async function diagnose(vault: Vault): Promise<DoctorReport> {
       orphanedItems ?? [],
     ].every((list) => list.length === 0);
   return { ...report, healthy };
+}
+
+function activityCheck(vault: Vault): DoctorReport['activity'] {
+  const verified = vault.activity.verify();
+  return { records: verified.records, problem: verified.problem?.message ?? null };
 }
 
 async function orphans(vault: Vault): Promise<string[] | null> {
