@@ -13,6 +13,7 @@ import { serveAppFiles } from './protocol.ts';
 import { lockDownContents, denyPermissions } from './lockdown.ts';
 import { desktopPorts } from './ports.ts';
 import { registerIpc, sendProgress } from './ipc.ts';
+import { MaintainRunner } from '../core/lifecycle/maintainRunner.ts';
 import { startReminders } from './reminders.ts';
 import { createMainWindow } from './window.ts';
 import { buildMenu } from './menu.ts';
@@ -93,6 +94,17 @@ if (!app.requestSingleInstanceLock()) {
       );
       // "Keep OBS's token fresh", when the person turned it on: one look at OBS every 30 s.
       core.keepFresh.resume();
+      // Key rotations, as keycast maintain does: an interrupted one carries on now, retirements
+      // after the overlap and rotations due by policy every hour while the app is open.
+      const maintenance = new MaintainRunner({
+        vault,
+        onReport: (report) => {
+          for (const a of report.actions.filter((x) => x.kind === 'failed'))
+            console.error(`keycast: rotation of "${a.key}" failed: ${a.message}`);
+        },
+        log: (m) => console.error(m),
+      });
+      maintenance.start();
       // Expiry reminders (14, 7 and 1 days before): one look now, then every hour.
       const reminders = startReminders(vault, () => {
         if (!window) return;
@@ -114,7 +126,12 @@ if (!app.requestSingleInstanceLock()) {
         // so does keep-fresh, after any look at OBS under way.
         core.keepFresh.stop();
         reminders?.stop();
-        void Promise.all([core.handlers.stopLinkServer({}), core.keepFresh.idle()])
+        maintenance.stop();
+        void Promise.all([
+          core.handlers.stopLinkServer({}),
+          core.keepFresh.idle(),
+          maintenance.idle(),
+        ])
           .catch(() => undefined)
           .then(() => vault.close())
           .finally(() => {

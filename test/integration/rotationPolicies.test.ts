@@ -4,6 +4,7 @@ import { createAppCore } from '../../main/core/ipc/handlers.ts';
 import { SettingsStore } from '../../main/core/ipc/settingsStore.ts';
 import { generateKeyMaterial } from '../../main/core/keys/generate.ts';
 import { maintain } from '../../main/core/lifecycle/maintain.ts';
+import { MAINTAIN_INTERVAL_MS, MaintainRunner } from '../../main/core/lifecycle/maintainRunner.ts';
 import { isDue, policyFor, setPolicy } from '../../main/core/lifecycle/policies.ts';
 import {
   continueRotation,
@@ -276,5 +277,49 @@ describe('the app deletes a retiring key only when told to', () => {
       }),
     ).toEqual({ deleted: retiringId });
     core.keepFresh.stop();
+  });
+});
+
+describe("the app's hourly maintenance (MaintainRunner)", () => {
+  it('runs at start and every hour on its clock: a rotation is retired at the first run after its overlap', async () => {
+    const timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
+    const clock = {
+      now: () => now,
+      schedule(fn: () => void, ms: number) {
+        const timer = { at: now + ms, fn, cancelled: false };
+        timers.push(timer);
+        return () => (timer.cancelled = true);
+      },
+    };
+    const fire = async (runner: MaintainRunner) => {
+      for (const timer of timers.filter((t) => !t.cancelled && t.at <= now)) {
+        timer.cancelled = true;
+        timer.fn();
+        await runner.idle();
+        await Promise.resolve();
+      }
+    };
+    await vault.add(await generateKeyMaterial('ES256'), { name: 'cam', provider: 'mediamtx' });
+    const started = await startRotation(env(), 'cam', { overlapSeconds: 5400 });
+    const reports: string[][] = [];
+    const runner = new MaintainRunner({
+      vault,
+      clock,
+      onReport: (r) => reports.push(r.actions.map((a) => `${a.kind} ${a.key}`)),
+    });
+    runner.start();
+    await fire(runner);
+    expect(reports).toEqual([[]]);
+    now += MAINTAIN_INTERVAL_MS;
+    await fire(runner);
+    expect(reports).toEqual([[], []]);
+    now += MAINTAIN_INTERVAL_MS;
+    await fire(runner);
+    expect(reports).toEqual([[], [], ['advanced cam']]);
+    expect(vault.find(started.rotation.predecessor!.id).status).toBe('retired');
+    runner.stop();
+    now += MAINTAIN_INTERVAL_MS;
+    await fire(runner);
+    expect(reports).toHaveLength(3);
   });
 });
