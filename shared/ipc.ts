@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACTIVITY_EVENTS, ACTIVITY_SOURCES } from './activity.ts';
 import { ALGORITHMS, RSA_SIZES } from './algorithms.ts';
 import { UploadSchema } from './keyRecord.ts';
+import { RotationOutcomeSchema, RotationPlanSchema } from './rotation.ts';
 import { StatusReportSchema } from './status.ts';
 
 /**
@@ -833,6 +834,35 @@ export const CONTRACT = {
         olderThanDays: z.number().int(),
       })
       .strict(),
+  },
+  /** The Rotate… wizard: each step and what it does on the platform; the rotation under way. */
+  rotationPlan: { request: z.object({ id: keyRef }).strict(), response: RotationPlanSchema },
+  startRotation: {
+    request: z
+      .object({
+        jobId,
+        id: keyRef,
+        /** Seconds; default: the provider's longest token lifetime. */
+        overlapSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(366 * 86400)
+          .optional(),
+        /** ISO time: switch no earlier (the successor is published at once). */
+        switchAt: iso.optional(),
+        /** Native Frame issuer settings, as registered. */
+        projectId: z.string().trim().min(1).max(200).optional(),
+        aud: z.array(z.string().min(1).max(500)).max(20).optional(),
+        roles: z.array(z.string().min(1).max(100)).max(20).optional(),
+      })
+      .strict(),
+    response: RotationOutcomeSchema,
+  },
+  /** Resume (whatever is due now) or, with confirm, switch a one-key platform's rotation. */
+  continueRotation: {
+    request: z.object({ jobId, id: keyRef, confirm: z.boolean() }).strict(),
+    response: RotationOutcomeSchema,
   },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 

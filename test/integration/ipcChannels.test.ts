@@ -201,6 +201,10 @@ describe('every IPC channel, against the real core and keychain', () => {
       verifyActivity: {},
       saveActivitySettings: { retentionDays: 90, hashSubjects: true },
       pruneActivity: {},
+      // Rotate… : the plan of the Ed25519 key, the rotation with a 1-hour overlap, a resume.
+      rotationPlan: { id: ids.ed! },
+      startRotation: { jobId: 'rotate-ed', id: ids.ed!, overlapSeconds: 3600 },
+      continueRotation: { jobId: 'resume-ed', id: ids.ed!, confirm: false },
     };
     expect(Object.keys(requests).sort()).toEqual([...ACTIONS].sort());
 
@@ -295,7 +299,11 @@ describe('every IPC channel, against the real core and keychain', () => {
     // The banner's report: the key made to expire in 20 days, by name and date only.
     const report = await call(dispatch, 'statusReport', {});
     expect(report).toMatchObject({ due: true, windowDays: 30 });
-    expect(report.items.map((i) => [i.kind, i.key?.name])).toEqual([['key-expiring', 'walk']]);
+    // (and the Ed25519 key rotated at the end of the walk, retiring for an hour)
+    expect(report.items.map((i) => [i.kind, i.key?.name]).sort()).toEqual([
+      ['key-expiring', 'walk'],
+      ['retiring', 'ed (retiring)'],
+    ]);
     // The activity: every mint of the walk recorded by the app (the click by the app's server;
     // Send to OBS minted before it found no OBS), exported as CSV (0600), the chain intact, the
     // settings saved; never a token (checked above).
@@ -322,7 +330,7 @@ describe('every IPC channel, against the real core and keychain', () => {
         .list()
         .map((k) => k.name)
         .sort(),
-    ).toEqual(['ams', 'ed', 'imported', 'pasted', 'rsa', 'walk'].sort());
+    ).toEqual(['ams', 'ed', 'ed (retiring)', 'imported', 'pasted', 'rsa', 'walk'].sort());
   });
 
   it('copies a printable shared secret only through main, and refuses a key pair', async () => {

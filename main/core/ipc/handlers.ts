@@ -35,6 +35,7 @@ import { toKeyView } from './keyView.ts';
 import { createActivityHandlers } from './activityHandlers.ts';
 import { createLinkHandlers, type LinkDeps } from './linkHandlers.ts';
 import { createObsHandlers, type ObsDeps } from './obsHandlers.ts';
+import { createRotationHandlers, type RotationDeps } from './rotationHandlers.ts';
 import { createStatusHandlers, type StatusDeps } from './statusHandlers.ts';
 import type { KeepFreshRunner } from '../obs/keepFreshRunner.ts';
 import type { SettingsStore } from './settingsStore.ts';
@@ -64,6 +65,8 @@ export interface HandlerDeps {
   obs?: ObsDeps;
   /** The status banner: its clock and rotation source (tests). */
   status?: StatusDeps;
+  /** The Rotate… wizard: its clock and platform clients (tests). */
+  rotation?: RotationDeps;
 }
 
 export interface AppCore {
@@ -116,6 +119,10 @@ export function createAppCore(deps: HandlerDeps): AppCore {
     ...createLinkHandlers(deps, jobs),
     ...obs.handlers,
     ...createStatusHandlers(vault, deps.status),
+    ...createRotationHandlers(vault, jobs, {
+      kinescopeApi: deps.apiBases?.kinescope,
+      ...deps.rotation,
+    }),
     ...createActivityHandlers(vault, ports),
 
     async appInfo() {

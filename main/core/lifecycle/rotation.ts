@@ -303,6 +303,16 @@ async function walk(
   }
 }
 
+/** What the rotation waits for now (null: its next step is due, or it is complete). */
+export function waitingNow(vault: Vault, rotation: RotationRow, now: Date): RotationWait | null {
+  if (rotation.completedAt) return null;
+  const recorded = new Set(
+    vault.database.read(() => stepsOf(vault.database.db, rotation.id)).map((s) => s.step),
+  );
+  const next = plannedSteps(rotation).find((step) => !recorded.has(step));
+  return next ? waitBefore(rotation, next, now, {}) : null;
+}
+
 function waitBefore(
   rotation: RotationRow,
   step: string,
