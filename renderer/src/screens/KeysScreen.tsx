@@ -15,6 +15,7 @@ import { JobStatus } from '../components/JobStatus.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { abbreviate, daysUntil, shortDate } from '../format.ts';
 import { useJob } from '../useJob.ts';
+import { RotateWizard } from './keys/RotateWizard.tsx';
 
 const PROVIDERS = [
   '',
@@ -111,6 +112,7 @@ export function KeysScreen() {
             setStatus(`Deleted key "${name}" and its keychain item.`);
             void reload();
           }}
+          onChanged={() => void reload()}
           onError={setError}
         />
       )}
@@ -201,7 +203,9 @@ function StatusBadge({ status }: { status: KeyView['status'] }) {
         {status}
       </span>
     );
-  return <span className={status === 'active' ? 'badge ok' : 'badge bad'}>{status}</span>;
+  // Retiring is a planned state (a rotation's overlap), not a fault.
+  const tone = status === 'active' ? 'ok' : status === 'retiring' ? 'warn' : 'bad';
+  return <span className={`badge ${tone}`}>{status}</span>;
 }
 
 function GeneratePanel({
@@ -420,12 +424,15 @@ function KeyDetails({
   id,
   secretMissing,
   onDeleted,
+  onChanged,
   onError,
 }: {
   id: string;
   /** From the key list: the details answer does not check the keychain. */
   secretMissing: boolean;
   onDeleted: (name: string) => void;
+  /** A rotation changed the keys (a successor, a retiring key): the table reloads. */
+  onChanged: () => void;
   onError: (m: string) => void;
 }) {
   const [details, setDetails] = useState<{
@@ -435,6 +442,7 @@ function KeyDetails({
     pem: string | null;
   } | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [rotating, setRotating] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   useEffect(() => {
     call('keyDetails', { id }).then(setDetails, (e: unknown) => onError(messageOf(e)));
@@ -509,10 +517,18 @@ function KeyDetails({
         </p>
       )}
       <div className="actions">
+        {key.status !== 'retired' && (
+          <button type="button" aria-expanded={rotating} onClick={() => setRotating(!rotating)}>
+            {key.status === 'retiring' ? 'Rotation…' : 'Rotate…'}
+          </button>
+        )}
         <button type="button" className="danger" onClick={() => setConfirming(true)}>
           Delete key…
         </button>
       </div>
+      {rotating && (
+        <RotateWizard keyId={id} onChanged={onChanged} onClose={() => setRotating(false)} />
+      )}
       {confirming && (
         <ConfirmDialog
           title={`Delete "${key.name}"?`}
