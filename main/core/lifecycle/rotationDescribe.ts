@@ -58,7 +58,7 @@ export function describeStep(step: string, r: Shape): { title: string; detail: s
           }
         : {
             title: 'Switch',
-            detail: `${r.switchAt ? `At ${r.switchAt} or later: ` : ''}new tokens are signed by the successor, which takes the name "${r.name}", its redirect links, OBS keep-fresh and policy. The old key is renamed "(retiring)": it still verifies for ${overlap}, but signs nothing.`,
+            detail: `${r.switchAt ? `At ${r.switchAt} or later, new` : 'New'} tokens are signed by the successor, which takes the name "${r.name}", its redirect links, OBS keep-fresh and policy. The old key is renamed "(retiring)": it still verifies for ${overlap}, but signs nothing.`,
           };
     case 'retire:kinescope':
       return {
