@@ -444,9 +444,15 @@ function KeyDetails({
   const [confirming, setConfirming] = useState(false);
   const [rotating, setRotating] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     call('keyDetails', { id }).then(setDetails, (e: unknown) => onError(messageOf(e)));
-  }, [id, onError]);
+  }, [id, onError, version]);
+  // A rotation renames this key and changes its JWKS: the details are read again with the table.
+  const rotated = useCallback(() => {
+    setVersion((v) => v + 1);
+    onChanged();
+  }, [onChanged]);
   if (!details) return null;
   const { key } = details;
   const uploaded = key.uploads.length > 0;
@@ -527,7 +533,7 @@ function KeyDetails({
         </button>
       </div>
       {rotating && (
-        <RotateWizard keyId={id} onChanged={onChanged} onClose={() => setRotating(false)} />
+        <RotateWizard keyId={id} onChanged={rotated} onClose={() => setRotating(false)} />
       )}
       {confirming && (
         <ConfirmDialog
