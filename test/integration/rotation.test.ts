@@ -542,3 +542,35 @@ describe('redirect links that were not moved (PostgreSQL keeps them) follow the 
     expect(decodeProtectedHeader(token).kid).toBe(successor.kid);
   });
 });
+
+describe('--at: the successor is published at once, the switch waits for its time', () => {
+  it('publishes the successor ahead (JWKS family), keeps signing with the old key, switches at --at exactly', async () => {
+    const predecessor = await vault.add(await generateKeyMaterial('ES256'), {
+      name: 'cam',
+      provider: 'mediamtx',
+    });
+    const e = env({ baseUrl: 'http://127.0.0.1:9' });
+    const switchAt = new Date(T0 + 3600_000);
+    await expect(
+      startRotation(e, 'cam', { switchAt: new Date(T0 - 3600_000), overlapSeconds: 60 }),
+    ).rejects.toThrow(/--at .* is in the past/);
+    const started = await startRotation(e, 'cam', { switchAt, overlapSeconds: 60 });
+    expect(started.waiting).toMatchObject({ reason: 'switch-time', until: switchAt.toISOString() });
+    expect(vault.find('cam').id).toBe(predecessor.id);
+    const successorId = started.rotation.successor!.id;
+    // Verifiers fetch the successor before it signs anything.
+    expect(verificationFamilies(vault, [vault.find('cam')]).map((r) => r.id)).toEqual([
+      predecessor.id,
+      successorId,
+    ]);
+    now = switchAt.getTime() - 1;
+    expect((await continueRotation(e, started.rotation.id)).waiting?.reason).toBe('switch-time');
+    now = switchAt.getTime();
+    const switched = await continueRotation(e, started.rotation.id);
+    expect(switched.waiting).toMatchObject({
+      reason: 'overlap',
+      until: new Date(switchAt.getTime() + 60_000).toISOString(),
+    });
+    expect(vault.find('cam').id).toBe(successorId);
+  });
+});
