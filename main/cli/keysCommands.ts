@@ -8,7 +8,8 @@ import { EXPORT_FORMATS, exportPublic, type ExportFormat } from '../core/keys/ex
 import { generateKeyMaterial } from '../core/keys/generate.ts';
 import { SECRET_ENCODINGS, importKeyMaterial, type SecretEncoding } from '../core/keys/import.ts';
 import { parseExpiry } from '../core/time.ts';
-import type { KeyHealth, NewKeyOptions } from '../core/vault/vault.ts';
+import type { KeyHealth, NewKeyOptions, Vault } from '../core/vault/vault.ts';
+import { openRotationOf } from '../core/lifecycle/rotationStore.ts';
 import { verificationFamilies } from '../core/lifecycle/rotationFamily.ts';
 import { startRotation } from '../core/lifecycle/rotation.ts';
 import { openVault } from './context.ts';
@@ -165,7 +166,8 @@ export function keysCommand(): Command {
       const vault = openVault(command);
       const record = vault.find(ref);
       const health = await vault.health(record);
-      if (flags.json) return printJson({ ...record, health });
+      const rotation = rotationLine(vault, record);
+      if (flags.json) return printJson({ ...record, health, rotation });
       printLines([
         `${record.name} (${record.id})`,
         `  algorithm  ${record.alg}`,
@@ -174,6 +176,7 @@ export function keysCommand(): Command {
         `  created    ${record.createdAt}`,
         `  expires    ${record.expiresAt ?? 'never'}`,
         ...(record.provider ? [`  provider   ${record.provider}`] : []),
+        ...(rotation ? [`  rotation   ${rotation}`] : []),
         ...(record.notes ? [`  notes      ${record.notes}`] : []),
         ...(record.publicJwk
           ? [
@@ -297,6 +300,27 @@ export function keysCommand(): Command {
   keys.addCommand(rotateCommand());
   keys.addCommand(policyCommand());
   return keys;
+}
+
+/** Where a key stands in a rotation, in one line (keys show). */
+function rotationLine(vault: Vault, record: KeyRecord): string | null {
+  const rotation = vault.database.read(() => openRotationOf(vault.database.db, record.id));
+  if (!rotation) return null;
+  const other = (id: string): string => {
+    try {
+      return `"${vault.find(id).name}"`;
+    } catch {
+      return 'a deleted key';
+    }
+  };
+  if (rotation.predecessorId === record.id) {
+    return rotation.switchedAt
+      ? `replaced by ${other(rotation.successorId)}; verifies until ${rotation.retireAfter}`
+      : `being replaced by ${other(rotation.successorId)} (keycast keys rotate "${rotation.name}" --resume)`;
+  }
+  return rotation.switchedAt
+    ? `successor of ${other(rotation.predecessorId)}, which verifies until ${rotation.retireAfter}`
+    : `waiting successor of ${other(rotation.predecessorId)}`;
 }
 
 function healthHint(health: KeyHealth, record: KeyRecord): string {

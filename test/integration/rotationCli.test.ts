@@ -274,6 +274,15 @@ describe('keycast keys rotate: what verifiers see, refusals, exit codes', () => 
       expect(refused.stderr).toBe(
         'keycast: Key "chat (retiring)" is retiring and signs nothing: its successor "chat" signs now, use --key "chat".\n',
       );
+      expect((await ok(['keys', 'show', 'chat (retiring)'], home)).stdout).toContain(
+        `  status     retiring — replaced in a rotation`,
+      );
+      expect((await ok(['keys', 'show', 'chat (retiring)'], home)).stdout).toContain(
+        `  rotation   replaced by "chat"; verifies until ${outcome.rotation.retireAfter}`,
+      );
+      expect((await ok(['keys', 'show', 'chat'], home)).stdout).toContain(
+        `  rotation   successor of "chat (retiring)", which verifies until ${outcome.rotation.retireAfter}`,
+      );
       const deleted = await runCli(['keys', 'delete', 'chat (retiring)', '--yes'], { home });
       expect(deleted.code).toBe(2);
       expect(deleted.stderr).toContain(`is retiring until ${outcome.rotation.retireAfter}`);
