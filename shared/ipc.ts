@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { ACTIVITY_EVENTS, ACTIVITY_SOURCES } from './activity.ts';
 import { ALGORITHMS, RSA_SIZES } from './algorithms.ts';
+import { GuideStepSchema } from './guide.ts';
 import { UploadSchema } from './keyRecord.ts';
 import { RotationOutcomeSchema, RotationPlanSchema } from './rotation.ts';
 import { StatusReportSchema } from './status.ts';
+
+export { GuideStepSchema, type GuideStep } from './guide.ts';
 
 /**
  * The IPC contract: one entry per action, request schema → response schema. Main validates every
@@ -143,18 +146,6 @@ export const SettingsSchema = z
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;
-
-export const GuideStepSchema = z
-  .object({
-    title: z.string(),
-    detail: z.string(),
-    /** Text to paste, shown with a copy button; null for a step that is only an instruction. */
-    value: z.string().nullable(),
-    /** The step's button copies the key's shared secret: main puts it on the clipboard itself. */
-    copiesSecret: z.boolean(),
-  })
-  .strict();
-export type GuideStep = z.infer<typeof GuideStepSchema>;
 
 export const GUIDE_PROVIDERS = ['antmedia', 'frameable'] as const;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GuideStepSchema } from './guide.ts';
 import { KeyStatusSchema } from './keyRecord.ts';
 
 /**
@@ -46,14 +47,7 @@ export const RotationViewSchema = z
 export type RotationView = z.infer<typeof RotationViewSchema>;
 
 /** What to paste where (one-key platforms); `copiesSecret`: the button copies the new secret. */
-export const RotationInstructionSchema = z
-  .object({
-    title: z.string(),
-    detail: z.string(),
-    value: z.string().nullable(),
-    copiesSecret: z.boolean(),
-  })
-  .strict();
+export const RotationInstructionSchema = GuideStepSchema;
 
 export const RotationOutcomeSchema = z
   .object({
