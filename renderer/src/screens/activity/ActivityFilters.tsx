@@ -31,66 +31,40 @@ export function ActivityFilters({
       }}
     >
       <div className="grid">
-        <label>
-          Since
-          <select value={value.since} onChange={(e) => choose({ since: e.target.value })}>
-            {SINCE_CHOICES.map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Key
-          <select value={value.key} onChange={(e) => choose({ key: e.target.value })}>
-            <option value="">Any key</option>
-            {keys.map((k) => (
-              <option key={k.id} value={k.id}>
-                {k.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Provider
-          <select value={value.provider} onChange={(e) => choose({ provider: e.target.value })}>
-            <option value="">Any provider</option>
-            {providers.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Event
-          <select
-            value={value.event}
-            onChange={(e) => choose({ event: e.target.value as ActivityFilterState['event'] })}
-          >
-            <option value="">Any event</option>
-            {ACTIVITY_EVENTS.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          From
-          <select
-            value={value.source}
-            onChange={(e) => choose({ source: e.target.value as ActivityFilterState['source'] })}
-          >
-            <option value="">Any program</option>
-            {ACTIVITY_SOURCES.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Since"
+          value={value.since}
+          options={SINCE_CHOICES}
+          onChange={(since) => choose({ since })}
+        />
+        <FilterSelect
+          label="Key"
+          any="Any key"
+          value={value.key}
+          options={keys.map((k) => ({ value: k.id, label: k.name }))}
+          onChange={(key) => choose({ key })}
+        />
+        <FilterSelect
+          label="Provider"
+          any="Any provider"
+          value={value.provider}
+          options={providers.map((p) => ({ value: p.id, label: p.name }))}
+          onChange={(provider) => choose({ provider })}
+        />
+        <FilterSelect
+          label="Event"
+          any="Any event"
+          value={value.event}
+          options={ACTIVITY_EVENTS.map((name) => ({ value: name, label: name }))}
+          onChange={(event) => choose({ event: event as ActivityFilterState['event'] })}
+        />
+        <FilterSelect
+          label="From"
+          any="Any program"
+          value={value.source}
+          options={ACTIVITY_SOURCES.map((name) => ({ value: name, label: name }))}
+          onChange={(source) => choose({ source: source as ActivityFilterState['source'] })}
+        />
         <label>
           Kind
           <input
@@ -112,5 +86,34 @@ export function ActivityFilters({
         <button type="submit">Show</button>
       </div>
     </form>
+  );
+}
+
+/** One list filter: applies as soon as a choice is made; `any` is the "no filter" entry. */
+function FilterSelect({
+  label,
+  any,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  any?: string;
+  value: string;
+  options: readonly { value: string; label: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {any !== undefined && <option value="">{any}</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
