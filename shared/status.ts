@@ -14,6 +14,7 @@ export const STATUS_KINDS = [
   'secret-missing',
   'keychain-unavailable',
   'quarantined',
+  'activity-broken',
 ] as const;
 export type StatusKind = (typeof STATUS_KINDS)[number];
 

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../shared/status.ts';
 import { quarantine } from '../../main/core/store/keyTable.ts';
@@ -227,6 +228,30 @@ describe('keycast status (real keychain, spawned CLI)', () => {
         key: null,
         message: expect.stringMatching(
           /^Record #1 \(key "broken" \(k-broken\)\) from keycast\.json could not be read/,
+        ) as string,
+      }),
+    ]);
+  });
+
+  it('exits 1 when a record of the activity log was changed in the file, naming it', async () => {
+    const dir = home();
+    await generate(dir, 'a');
+    await generate(dir, 'b');
+    expect((await status(dir)).code).toBe(0);
+    const db = new DatabaseSync(join(dir, 'keycast.db'));
+    try {
+      db.prepare("UPDATE activity SET kind = 'forged' WHERE id = 1").run();
+    } finally {
+      db.close();
+    }
+    const { code, json } = await status(dir);
+    expect(code).toBe(1);
+    expect(json.items).toEqual([
+      expect.objectContaining({
+        kind: 'activity-broken',
+        key: null,
+        message: expect.stringMatching(
+          /^The activity log was changed outside Keycast: Record #1 was changed/,
         ) as string,
       }),
     ]);

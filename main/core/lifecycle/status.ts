@@ -40,6 +40,7 @@ export async function collectStatus(
     ...waitingItems(records, rotations),
     ...(await keychainItems(vault, records)),
     ...quarantineItems(vault),
+    ...activityItems(vault),
   ];
   return {
     generatedAt: now.toISOString(),
@@ -213,6 +214,21 @@ function quarantineItems(vault: Vault): StatusItem[] {
         `Record #${q.id} (${q.kind}${label ? ` ${label}` : ''}) from ${q.source} could not be read and is kept aside (${q.reason}): import the key again with keycast keys import to use it (keycast doctor lists it).`,
       );
     });
+}
+
+/** A changed or removed activity record: the log no longer proves what was issued. */
+function activityItems(vault: Vault): StatusItem[] {
+  const { problem } = vault.activity.verify();
+  if (!problem) return [];
+  return [
+    item(
+      'activity-broken',
+      `activity:${problem.id}`,
+      null,
+      null,
+      `The activity log was changed outside Keycast: ${problem.message} Find out who could write the data folder; keycast activity verify shows it again.`,
+    ),
+  ];
 }
 
 function item(

@@ -18,6 +18,7 @@ const LABELS: Record<StatusKind, string> = {
   'secret-missing': 'Secret missing',
   'keychain-unavailable': 'Keychain',
   quarantined: 'Quarantined',
+  'activity-broken': 'Activity log',
 };
 
 /** What stops signing or verifying now, as opposed to what is coming. */
@@ -26,6 +27,7 @@ const URGENT: ReadonlySet<StatusKind> = new Set([
   'upload-expired',
   'secret-missing',
   'keychain-unavailable',
+  'activity-broken',
 ]);
 
 /**
