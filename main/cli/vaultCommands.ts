@@ -10,7 +10,10 @@ import {
 import { checkPassphrase } from '../core/backup/format.ts';
 import { writeSecretFile } from '../core/backup/file.ts';
 import { readRegularFile } from '../core/input.ts';
-import { diagnose, type DoctorReport } from '../core/vault/doctor.ts';
+import { InputError, NotFoundError } from '../core/errors.ts';
+import { forgetQuarantined, selectQuarantine } from '../core/store/keyTable.ts';
+import { diagnose, labelOf, type DoctorReport } from '../core/vault/doctor.ts';
+import type { Vault } from '../core/vault/vault.ts';
 import { openVault } from './context.ts';
 import { printJson, printLines, warn } from './io.ts';
 import { readPassphrase } from './passphrase.ts';
@@ -21,12 +24,39 @@ export function doctorCommand(): Command {
       'check the data folder: database integrity, missing or orphaned keychain items, quarantined records',
     )
     .option('--json', 'machine-readable output')
-    .action(async (flags: { json?: boolean }, command: Command) => {
+    .option(
+      '--forget-quarantined <ID>',
+      'delete quarantined record #ID for good (after importing its key again, or when it is not needed)',
+    )
+    .action(async (flags: { json?: boolean; forgetQuarantined?: string }, command: Command) => {
+      if (flags.forgetQuarantined !== undefined) {
+        return forgetQuarantinedRecord(openVault(command), flags.forgetQuarantined);
+      }
       const report = await diagnose(openVault(command));
       if (flags.json) printJson(report);
       else printLines(describeReport(report));
       if (!report.healthy) process.exitCode = 1;
     });
+}
+
+function forgetQuarantinedRecord(vault: Vault, text: string): void {
+  const id = /^[1-9]\d{0,9}$/.test(text) ? Number(text) : NaN;
+  if (Number.isNaN(id)) {
+    throw new InputError(
+      `--forget-quarantined takes the number keycast doctor shows for the record, like 3, not "${text}".`,
+    );
+  }
+  const db = vault.database;
+  const record = db.read(() => selectQuarantine(db.db)).find((q) => q.id === id);
+  if (!record || !db.transaction(() => forgetQuarantined(db.db, id))) {
+    throw new NotFoundError(
+      `There is no quarantined record #${id}: keycast doctor lists the ones there are.`,
+    );
+  }
+  const label = labelOf(record.body);
+  printLines([
+    `Forgot quarantined record #${id} (${record.kind}${label ? ` ${label}` : ''}) from ${record.source}.`,
+  ]);
 }
 
 export function backupCommand(): Command {

@@ -231,6 +231,18 @@ describe('keycast status (real keychain, spawned CLI)', () => {
         ) as string,
       }),
     ]);
+
+    // Once a person decides it is not needed, doctor forgets it and status is clear again.
+    const unknown = await runCli(['doctor', '--forget-quarantined', '7'], { home: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/There is no quarantined record #7: keycast doctor lists/);
+    const bad = await runCli(['doctor', '--forget-quarantined', '1; DROP'], { home: dir });
+    expect(bad.code).toBe(2);
+    const forgot = await runCli(['doctor', '--forget-quarantined', '1'], { home: dir });
+    expect(forgot.stdout).toBe(
+      'Forgot quarantined record #1 (key "broken" (k-broken)) from keycast.json.\n',
+    );
+    expect((await status(dir)).code).toBe(0);
   });
 
   it('exits 1 when a record of the activity log was changed in the file, naming it', async () => {

@@ -211,7 +211,7 @@ function quarantineItems(vault: Vault): StatusItem[] {
         `quarantine:${q.id}`,
         null,
         q.quarantinedAt,
-        `Record #${q.id} (${q.kind}${label ? ` ${label}` : ''}) from ${q.source} could not be read and is kept aside (${q.reason}): import the key again with keycast keys import to use it (keycast doctor lists it).`,
+        `Record #${q.id} (${q.kind}${label ? ` ${label}` : ''}) from ${q.source} could not be read and is kept aside (${q.reason}): import the key again with keycast keys import to use it, then keycast doctor --forget-quarantined ${q.id} clears it.`,
       );
     });
 }

@@ -227,3 +227,8 @@ export function selectQuarantine(db: DatabaseSync): QuarantinedRecord[] {
     quarantinedAt: r.quarantined_at,
   }));
 }
+
+/** Removes one quarantined record (a person decided it is not needed); false when there is none. */
+export function forgetQuarantined(db: DatabaseSync, id: number): boolean {
+  return Number(db.prepare('DELETE FROM quarantine WHERE id = ?').run(id).changes) > 0;
+}
