@@ -387,8 +387,17 @@ describe('rotation of a Native Frame external issuer: the issuer holds both keys
     keys: (server.issuers.get(ISS)?.keys ?? []) as JSONWebKeySet['keys'],
   });
 
-  it('needs the issuer settings to register it again', async () => {
+  it('registers the issuer again with the settings it was registered with from this vault', async () => {
     await registeredKey();
+    await startRotation(env(server), 'nf', { apiUrl: server.baseUrl });
+    const puts = server.requests.filter((r) => r.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.body).toMatchObject({ project: { id: 'proj-1' }, aud: ['nf-aud'], roles: [] });
+  });
+
+  it('needs the issuer settings when this vault does not know them (registered elsewhere)', async () => {
+    await registeredKey();
+    vault.settings.set(`nativeframe.issuer:${ISS}`, null);
     await expect(startRotation(env(server), 'nf', { apiUrl: server.baseUrl })).rejects.toThrow(
       `"nf" is registered with Native Frame issuer "${ISS}", which is registered again with both keys: pass --project-id (and --aud, --role as registered).`,
     );

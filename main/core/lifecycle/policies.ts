@@ -1,5 +1,6 @@
 import type { KeyRecord } from '../../../shared/keyRecord.ts';
 import { InputError } from '../errors.ts';
+import { savedIssuerSettings } from '../providers/nativeframe.ts';
 import { formatSpan } from '../time.ts';
 import type { Vault } from '../vault/vault.ts';
 import { defaultOverlapSeconds, modeOf, platformsOf } from './rotationPlatforms.ts';
@@ -59,7 +60,13 @@ export function setPolicy(
       `--rotate-every ${formatSpan(input.rotateEverySeconds)} is not longer than the overlap (${formatSpan(overlap)}): a new rotation would start before the last one ends. Rotate less often, or give a shorter --overlap.`,
     );
   }
-  if (platforms.includes('nativeframe') && !input.params?.nativeframe) {
+  const issuer = record.uploads?.find((u) => u.provider === 'nativeframe')?.remoteId;
+  const saved = issuer ? savedIssuerSettings(vault, issuer) : null;
+  const params: RotationParams = {
+    ...input.params,
+    ...(input.params?.nativeframe || !saved ? {} : { nativeframe: saved }),
+  };
+  if (platforms.includes('nativeframe') && !params.nativeframe) {
     throw new InputError(
       `"${record.name}" is registered with a Native Frame issuer, which each rotation registers again: pass --project-id (and --aud, --role as registered).`,
     );
@@ -69,7 +76,7 @@ export function setPolicy(
       keyId: record.id,
       rotateEverySeconds: input.rotateEverySeconds,
       overlapSeconds: input.overlapSeconds ?? null,
-      params: input.params ?? {},
+      params,
       updatedAt: now.toISOString(),
     }),
   );

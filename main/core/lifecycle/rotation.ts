@@ -7,6 +7,7 @@ export { RotationBusyError } from './rotationErrors.ts';
 import { generateKeyMaterial } from '../keys/generate.ts';
 import type { KeyMaterial } from '../keys/material.ts';
 import { defaultUploadExpiry } from '../providers/kinescope.ts';
+import { savedIssuerSettings } from '../providers/nativeframe.ts';
 import { formatSpan } from '../time.ts';
 import type { Vault } from '../vault/vault.ts';
 import { withLease } from './rotationLease.ts';
@@ -153,8 +154,11 @@ export async function startRotation(
   }
   const overlapSeconds =
     mode === 'overlap' ? (options.overlapSeconds ?? defaultOverlapSeconds(vault, predecessor)) : 0;
-  if (platforms.includes('nativeframe') && !options.nativeframe) {
-    const iss = predecessor.uploads?.find((u) => u.provider === 'nativeframe')?.remoteId;
+  const issuer = predecessor.uploads?.find((u) => u.provider === 'nativeframe')?.remoteId;
+  const nativeframe =
+    options.nativeframe ?? (issuer ? (savedIssuerSettings(vault, issuer) ?? undefined) : undefined);
+  if (platforms.includes('nativeframe') && !nativeframe) {
+    const iss = issuer;
     throw new InputError(
       `"${predecessor.name}" is registered with Native Frame issuer "${iss}", which is registered again with both keys: pass --project-id (and --aud, --role as registered).`,
     );
@@ -170,7 +174,7 @@ export async function startRotation(
   const nowIso = now.toISOString();
   const params: RotationParams = {
     ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
-    ...(options.nativeframe ? { nativeframe: options.nativeframe } : {}),
+    ...(nativeframe ? { nativeframe } : {}),
     ...(options.imported ? { importedSuccessor: true } : {}),
     ...(platforms.includes('kinescope')
       ? {

@@ -233,6 +233,25 @@ export const nativeframe: Provider = {
   },
 };
 
+/** What an external issuer was registered with, besides its keys. */
+export interface IssuerSettings {
+  projectId: string;
+  aud: string[];
+  roles: string[];
+}
+
+const issuerSettingName = (iss: string): string => `nativeframe.issuer:${iss}`;
+
+/** The settings the issuer was last registered with from this vault, or null. */
+export function savedIssuerSettings(vault: Vault, iss: string): IssuerSettings | null {
+  const saved = vault.settings.get(issuerSettingName(iss)) as Partial<IssuerSettings> | undefined;
+  const strings = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string');
+  return saved && typeof saved.projectId === 'string' && strings(saved.aud) && strings(saved.roles)
+    ? { projectId: saved.projectId, aud: saved.aud, roles: saved.roles }
+    : null;
+}
+
 /**
  * Registers vault keys as an external issuer (PUT /auth/v1/issuers/{iss}) with their public JWKS,
  * then checks the answer names every kid, and records the upload on each key.
@@ -262,6 +281,12 @@ export async function registerIssuer(
     throw new ProviderApiError(
       `Native Frame's issuer does not hold the keys as sent (${problems.join('; ')}): check it in the dashboard and register again.`,
     );
+  // Kept so a rotation can register the issuer again without asking for them (none is secret).
+  vault.settings.set(issuerSettingName(options.iss), {
+    projectId: options.projectId,
+    aud: options.aud,
+    roles: options.roles,
+  } satisfies IssuerSettings);
   const uploadedAt = new Date().toISOString();
   for (const record of records) {
     // Registering the issuer again replaces its upload entry on each key.
