@@ -48,7 +48,6 @@ export class ActivityLog {
   private readonly integrity: ActivityIntegrity;
   private readonly subjectKey: () => Promise<Uint8Array>;
   private key: Promise<Uint8Array> | null = null;
-  private readonly statements = new Map<string, StatementSync>();
 
   constructor(database: Database, options: ActivityLogOptions) {
     this.database = database;
@@ -240,11 +239,6 @@ export class ActivityLog {
   }
 
   private statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.database.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.database.prepared(sql);
   }
 }

@@ -173,19 +173,13 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   /** Statements compiled once and reused: a click runs the same few on every request. */
-  private readonly statements = new Map<string, StatementSync>();
 
   private get db(): { prepare(sql: string): StatementSync } {
     return { prepare: (sql) => this.statement(sql) };
   }
 
   private statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.database.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.database.prepared(sql);
   }
 
   create(link: RedirectLink): Promise<void> {

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { KeycastError, StorageError } from '../errors.ts';
 import { isDamage, recoverDamaged, restoreMissing, Snapshots } from './recovery.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
@@ -35,6 +35,7 @@ export class Database {
   private readonly snapshots: Snapshots;
   private readonly warn: Warn;
   private depth = 0;
+  private readonly statements = new Map<string, StatementSync>();
 
   private constructor(
     dir: string,
@@ -102,6 +103,19 @@ export class Database {
       this.warn(`Keycast could not schedule a snapshot of ${this.path}; your change was saved.`);
     }
     return result;
+  }
+
+  /**
+   * A statement compiled once per connection: hot paths (a click, an activity record) run the
+   * same few statements, and compiling them each time costs more than running them.
+   */
+  prepared(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** A query; a database failure becomes one readable sentence. */
